@@ -1,0 +1,34 @@
+# Makefile -- PGXS build of the schemamig extension.
+#
+# make && make install      build and install into the server found by PG_CONFIG
+# test/run_all.sh           the whole test suite (see README.md)
+
+EXTENSION = schemamig
+MODULE_big = schemamig
+OBJS = \
+	src/schemamig.o \
+	src/graph.o \
+	src/sqltext.o \
+	src/registry.o \
+	src/migration_lock.o \
+	src/runner.o \
+	src/api_revision.o \
+	src/api_run.o
+
+DATA = schemamig--0.1.sql
+PGFILEDESC = "schemamig - Alembic-style schema migrations inside PostgreSQL"
+
+REGRESS = setup revision graph targets upgrade errors privileges history offline
+REGRESS_OPTS = --load-extension=plpgsql
+
+ISOLATION = two_runners
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output_iso
+
+PG_CPPFLAGS = -Isrc -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers -Wno-sign-compare
+
+EXTRA_CLEAN = results regression.diffs regression.out test/isolation/output_iso
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

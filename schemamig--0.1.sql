@@ -1,0 +1,237 @@
+/*
+ * schemamig--0.1.sql
+ *	  Catalog tables of the schemamig extension and the SQL wrappers over its
+ *	  C entry points.
+ *
+ * The tables live in the schema "schemamig", which this script creates and
+ * which belongs to the extension.  The mig_* functions are created in the
+ * extension's schema (the first schema of search_path at CREATE EXTENSION
+ * time, normally public) so that they are callable unqualified.
+ *
+ * Privileges: everything that changes state (registering, running, stamping)
+ * is revoked from PUBLIC; reading the graph and the history is allowed to
+ * everybody.  mig_grant_runner() grants a dedicated migration role what it
+ * needs.  No function is SECURITY DEFINER: a caller acts with its own rights.
+ */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION schemamig" to load this file. \quit
+
+CREATE SCHEMA schemamig;
+COMMENT ON SCHEMA schemamig IS 'catalog of the schemamig extension: revisions, version table, history';
+GRANT USAGE ON SCHEMA schemamig TO PUBLIC;
+
+/*
+ * Registered revisions: Alembic's script directory, in a table.
+ * seq keeps registration order, which is also a valid topological order
+ * because parents must be registered before their children.
+ */
+CREATE TABLE schemamig.revision (
+	id				text PRIMARY KEY,
+	parents			text[] NOT NULL DEFAULT '{}',
+	branch_labels	text[] NOT NULL DEFAULT '{}',
+	depends_on		text[] NOT NULL DEFAULT '{}',
+	message			text,
+	upgrade			text NOT NULL DEFAULT '',
+	downgrade		text,
+	checksum		text NOT NULL,
+	registered_by	name NOT NULL DEFAULT current_user,
+	registered_at	timestamptz NOT NULL DEFAULT now(),
+	seq				bigserial NOT NULL UNIQUE
+);
+CREATE INDEX revision_branch_labels_idx ON schemamig.revision USING gin (branch_labels);
+COMMENT ON TABLE schemamig.revision IS 'registered revisions (upgrade and downgrade SQL, parents, branch labels, depends_on)';
+
+/*
+ * The version table: one row per current head, as Alembic's alembic_version.
+ */
+CREATE TABLE schemamig.version (
+	revision		text PRIMARY KEY,
+	since			timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE schemamig.version IS 'current heads of the database (Alembic''s version table)';
+
+/*
+ * Append-only history of every step: upgrade, downgrade or stamp.
+ */
+CREATE TABLE schemamig.history (
+	id				bigserial PRIMARY KEY,
+	revision		text,
+	direction		text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp')),
+	started_at		timestamptz NOT NULL,
+	duration_ms		double precision NOT NULL DEFAULT 0,
+	role			name NOT NULL DEFAULT current_user,
+	backend_pid		integer NOT NULL DEFAULT pg_backend_pid(),
+	outcome			text NOT NULL DEFAULT 'ok' CHECK (outcome IN ('ok', 'failed')),
+	heads_before	text[] NOT NULL DEFAULT '{}',
+	heads_after		text[] NOT NULL DEFAULT '{}',
+	target			text,
+	xid				xid8 DEFAULT pg_current_xact_id_if_assigned()
+);
+CREATE INDEX history_revision_idx ON schemamig.history (revision);
+COMMENT ON TABLE schemamig.history IS 'append-only log of every upgrade, downgrade and stamp step';
+
+/* Survive pg_dump / pg_restore, sequences included. */
+SELECT pg_catalog.pg_extension_config_dump('schemamig.revision', '');
+SELECT pg_catalog.pg_extension_config_dump('schemamig.revision_seq_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('schemamig.version', '');
+SELECT pg_catalog.pg_extension_config_dump('schemamig.history', '');
+SELECT pg_catalog.pg_extension_config_dump('schemamig.history_id_seq', '');
+
+/* History is append-only: updates and deletes are refused for everyone. */
+CREATE FUNCTION schemamig.history_append_only()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'schemamig_history_append_only';
+CREATE TRIGGER history_append_only
+	BEFORE UPDATE OR DELETE ON schemamig.history
+	FOR EACH ROW EXECUTE FUNCTION schemamig.history_append_only();
+CREATE TRIGGER history_no_truncate
+	BEFORE TRUNCATE ON schemamig.history
+	FOR EACH STATEMENT EXECUTE FUNCTION schemamig.history_append_only();
+
+GRANT SELECT ON schemamig.revision, schemamig.version, schemamig.history TO PUBLIC;
+
+/* ------------------------------------------------------------------------
+ * Registering revisions
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION mig_revision(
+	revision		text,
+	down_revision	text DEFAULT NULL,
+	upgrade			text DEFAULT '',
+	downgrade		text DEFAULT NULL,
+	message			text DEFAULT NULL,
+	branch_labels	text DEFAULT NULL,
+	depends_on		text DEFAULT NULL)
+RETURNS text
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mig_revision';
+COMMENT ON FUNCTION mig_revision(text, text, text, text, text, text, text)
+	IS 'register a revision (idempotent for identical content)';
+
+CREATE FUNCTION mig_merge(
+	revisions		text,
+	message			text DEFAULT NULL,
+	revision		text DEFAULT NULL)
+RETURNS text
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mig_merge';
+COMMENT ON FUNCTION mig_merge(text, text, text)
+	IS 'register a merge revision over the given heads (''a,b'' or ''heads'')';
+
+CREATE FUNCTION mig_unregister(revision text)
+RETURNS void
+LANGUAGE c VOLATILE STRICT
+AS 'MODULE_PATHNAME', 'mig_unregister';
+COMMENT ON FUNCTION mig_unregister(text)
+	IS 'remove a registered revision that is not applied and has no children';
+
+/* ------------------------------------------------------------------------
+ * Moving the database
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION mig_upgrade(target text DEFAULT 'head')
+RETURNS TABLE(revision text, message text, duration_ms double precision)
+LANGUAGE c VOLATILE STRICT
+AS 'MODULE_PATHNAME', 'mig_upgrade';
+COMMENT ON FUNCTION mig_upgrade(text) IS 'upgrade the database to target in one transaction';
+
+CREATE FUNCTION mig_downgrade(target text)
+RETURNS TABLE(revision text, message text, duration_ms double precision)
+LANGUAGE c VOLATILE STRICT
+AS 'MODULE_PATHNAME', 'mig_downgrade';
+COMMENT ON FUNCTION mig_downgrade(text) IS 'downgrade the database to target in one transaction';
+
+CREATE FUNCTION mig_stamp(target text)
+RETURNS SETOF text
+LANGUAGE c VOLATILE STRICT
+AS 'MODULE_PATHNAME', 'mig_stamp';
+COMMENT ON FUNCTION mig_stamp(text) IS 'set the current heads without running any SQL';
+
+CREATE FUNCTION mig_current()
+RETURNS SETOF text
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'mig_current';
+COMMENT ON FUNCTION mig_current() IS 'the database''s current heads';
+
+CREATE FUNCTION mig_heads()
+RETURNS SETOF text
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'mig_heads';
+COMMENT ON FUNCTION mig_heads() IS 'the heads of the registered revision graph';
+
+CREATE FUNCTION mig_history()
+RETURNS TABLE(revision text, down_revision text, branch_labels text,
+			  depends_on text, message text, is_applied boolean,
+			  is_current boolean, is_head boolean,
+			  applied_at timestamptz, duration_ms double precision,
+			  applied_by name)
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'mig_history';
+COMMENT ON FUNCTION mig_history() IS 'the revision graph in order, with applied state and timings';
+
+CREATE FUNCTION mig_sql(from_target text, to_target text)
+RETURNS SETOF text
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'mig_sql';
+COMMENT ON FUNCTION mig_sql(text, text)
+	IS 'the SQL script an upgrade or downgrade from from_target to to_target would run (Alembic''s --sql)';
+
+CREATE PROCEDURE mig_upgrade_proc(target text DEFAULT 'head')
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'mig_upgrade_proc';
+COMMENT ON PROCEDURE mig_upgrade_proc(text)
+	IS 'upgrade to target, committing after each revision';
+
+CREATE PROCEDURE mig_downgrade_proc(target text)
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'mig_downgrade_proc';
+COMMENT ON PROCEDURE mig_downgrade_proc(text)
+	IS 'downgrade to target, committing after each revision';
+
+/* ------------------------------------------------------------------------
+ * Privileges
+ * ------------------------------------------------------------------------ */
+
+REVOKE ALL ON FUNCTION mig_revision(text, text, text, text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION mig_merge(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION mig_unregister(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION mig_upgrade(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION mig_downgrade(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION mig_stamp(text) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE mig_upgrade_proc(text) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE mig_downgrade_proc(text) FROM PUBLIC;
+
+/*
+ * mig_grant_runner: give a (non-superuser) migration role what it needs to
+ * register revisions and move the database: EXECUTE on the mutating
+ * functions and write access to the revision and version tables; INSERT
+ * (never UPDATE or DELETE) on the history.  Only the extension owner or a
+ * superuser can call it, since only they hold the grant options.
+ */
+CREATE FUNCTION mig_grant_runner(role_name name)
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	s text := (SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension e
+			   JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+			   WHERE e.extname = 'schemamig');
+	r text := quote_ident(role_name);
+BEGIN
+	EXECUTE format('GRANT EXECUTE ON FUNCTION %s.mig_revision(text, text, text, text, text, text, text), '
+				   '%s.mig_merge(text, text, text), %s.mig_unregister(text), '
+				   '%s.mig_upgrade(text), %s.mig_downgrade(text), %s.mig_stamp(text) TO %s',
+				   s, s, s, s, s, s, r);
+	EXECUTE format('GRANT EXECUTE ON PROCEDURE %s.mig_upgrade_proc(text), %s.mig_downgrade_proc(text) TO %s',
+				   s, s, r);
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON schemamig.revision, schemamig.version TO %s', r);
+	EXECUTE format('GRANT SELECT, INSERT ON schemamig.history TO %s', r);
+	EXECUTE format('GRANT USAGE ON SEQUENCE schemamig.revision_seq_seq, schemamig.history_id_seq TO %s', r);
+END
+$fn$;
+REVOKE ALL ON FUNCTION mig_grant_runner(name) FROM PUBLIC;
+COMMENT ON FUNCTION mig_grant_runner(name)
+	IS 'grant a migration role the right to register revisions and run migrations';

@@ -1,0 +1,522 @@
+/*-------------------------------------------------------------------------
+ *
+ * registry.c
+ *	  Catalog reads and writes: revisions, the version table, the history.
+ *
+ * Every statement is prepared once per backend and kept (SPI_keepplan), so
+ * that registering thousands of revisions or loading a 100,000-revision
+ * graph costs one execution per call, not a parse and a plan.  All names are
+ * schema-qualified: nothing here depends on the caller's search_path.
+ *
+ * IDENTIFICATION
+ *	  src/registry.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+#include "registry.h"
+#include "schemamig.h"
+
+/* The statements, each prepared on first use. */
+enum
+{
+	Q_LOAD_DEFS,
+	Q_CURRENT,
+	Q_FETCH,
+	Q_EXISTS,
+	Q_LABEL_OWNER,
+	Q_INSERT,
+	Q_UPDATE,
+	Q_DELETE,
+	Q_HEADS_DELETE,
+	Q_HEADS_INSERT,
+	Q_HISTORY,
+	Q_LAST_UPGRADES,
+	Q_NO_DOWNGRADE,
+	Q_MESSAGES,
+	NUM_QUERIES
+};
+
+typedef struct RegistryQuery
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[12];
+} RegistryQuery;
+
+static const RegistryQuery queries[NUM_QUERIES] = {
+	[Q_LOAD_DEFS] = {
+		"SELECT id, parents, branch_labels, depends_on "
+		"FROM schemamig.revision ORDER BY seq", 0, {0}
+	},
+	[Q_CURRENT] = {
+		"SELECT revision FROM schemamig.version ORDER BY revision", 0, {0}
+	},
+	[Q_FETCH] = {
+		"SELECT id, parents, branch_labels, depends_on, message, upgrade, "
+		"downgrade, checksum, registered_by, registered_at::text "
+		"FROM schemamig.revision WHERE id = $1", 1, {TEXTOID}
+	},
+	[Q_EXISTS] = {
+		"SELECT 1 FROM schemamig.revision WHERE id = $1", 1, {TEXTOID}
+	},
+	[Q_LABEL_OWNER] = {
+		"SELECT id FROM schemamig.revision WHERE branch_labels @> ARRAY[$1] "
+		"LIMIT 1", 1, {TEXTOID}
+	},
+	[Q_INSERT] = {
+		"INSERT INTO schemamig.revision (id, parents, branch_labels, depends_on, "
+		"message, upgrade, downgrade, checksum) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8,
+		{TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTOID}
+	},
+	[Q_UPDATE] = {
+		"UPDATE schemamig.revision SET parents = $2, branch_labels = $3, "
+		"depends_on = $4, message = $5, upgrade = $6, downgrade = $7, "
+		"checksum = $8, registered_by = current_user, registered_at = now() "
+		"WHERE id = $1", 8,
+		{TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTOID}
+	},
+	[Q_DELETE] = {
+		"DELETE FROM schemamig.revision WHERE id = $1", 1, {TEXTOID}
+	},
+	[Q_HEADS_DELETE] = {
+		"DELETE FROM schemamig.version WHERE revision <> ALL ($1)", 1,
+		{TEXTARRAYOID}
+	},
+	[Q_HEADS_INSERT] = {
+		"INSERT INTO schemamig.version (revision) SELECT unnest($1) "
+		"ON CONFLICT (revision) DO NOTHING", 1, {TEXTARRAYOID}
+	},
+	[Q_HISTORY] = {
+		"INSERT INTO schemamig.history (revision, direction, started_at, "
+		"duration_ms, heads_before, heads_after, target) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7)", 7,
+		{TEXTOID, TEXTOID, TIMESTAMPTZOID, FLOAT8OID, TEXTARRAYOID,
+		TEXTARRAYOID, TEXTOID}
+	},
+	[Q_LAST_UPGRADES] = {
+		"SELECT DISTINCT ON (revision) revision, started_at::text, duration_ms, "
+		"role::text FROM schemamig.history WHERE direction = 'upgrade' "
+		"ORDER BY revision, id DESC", 0, {0}
+	},
+	[Q_NO_DOWNGRADE] = {
+		"SELECT id FROM schemamig.revision WHERE id = ANY ($1) "
+		"AND downgrade IS NULL LIMIT 1", 1, {TEXTARRAYOID}
+	},
+	[Q_MESSAGES] = {
+		"SELECT id, message FROM schemamig.revision WHERE message IS NOT NULL",
+		0, {0}
+	},
+};
+
+static SPIPlanPtr plans[NUM_QUERIES];
+
+/*
+ * get_plan
+ *		The saved plan of query q, prepared on first use.
+ */
+static SPIPlanPtr
+get_plan(int q)
+{
+	if (plans[q] == NULL)
+	{
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare(queries[q].sql, queries[q].nargs,
+						   (Oid *) queries[q].argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 queries[q].sql, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		plans[q] = plan;
+	}
+	return plans[q];
+}
+
+/*
+ * run
+ *		Execute query q with the given arguments; nulls as SPI_execute_plan
+ *		takes them (NULL pointer = no nulls).
+ *
+ * Reads pass read_only = false too: that makes SPI take a fresh snapshot
+ * (after waiting for the migration lock we must see the other runner's
+ * commit) and see this call's own earlier writes.
+ */
+static int
+run(int q, Datum *values, const char *nulls, bool read_only, long count)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(get_plan(q), values, nulls, read_only, count);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
+			 queries[q].sql, SPI_result_code_string(rc));
+	return rc;
+}
+
+/*
+ * text_array
+ *		Build a text[] Datum from C strings.
+ */
+static Datum
+text_array(char **items, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(items[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+/*
+ * array_strings
+ *		Deconstruct a text[] column of the current SPI row into C strings
+ *		allocated in cxt.
+ */
+static char **
+array_strings(HeapTuple tup, TupleDesc desc, int col, int *n, MemoryContext cxt)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	char	  **result;
+	int			i;
+	MemoryContext old;
+
+	*n = 0;
+	if (isnull)
+		return NULL;
+	arr = DatumGetArrayTypeP(d);
+	if (ARR_NDIM(arr) == 0)
+		return NULL;
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &nelems);
+	old = MemoryContextSwitchTo(cxt);
+	result = palloc(sizeof(char *) * nelems);
+	for (i = 0; i < nelems; i++)
+		result[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
+	MemoryContextSwitchTo(old);
+	*n = nelems;
+	return result;
+}
+
+/*
+ * value_string
+ *		A text column of the current SPI row as a C string in cxt, or NULL.
+ */
+static char *
+value_string(HeapTuple tup, TupleDesc desc, int col, MemoryContext cxt)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	MemoryContext old;
+	char	   *result;
+
+	if (isnull)
+		return NULL;
+	old = MemoryContextSwitchTo(cxt);
+	result = TextDatumGetCString(d);
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
+/*
+ * registry_load_defs
+ *		Load the graph fields of every revision, in registration order.
+ *
+ * One query; the tuple table is freed before returning, so peak memory is
+ * the rows once plus the result.
+ */
+MigRevDef *
+registry_load_defs(int *nrevs)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	MigRevDef  *defs;
+	uint64		i;
+
+	run(Q_LOAD_DEFS, NULL, NULL, false, 0);
+	defs = palloc0(sizeof(MigRevDef) * Max(SPI_processed, 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MigRevDef  *d = &defs[i];
+
+		d->id = value_string(tup, desc, 1, cxt);
+		d->parents = array_strings(tup, desc, 2, &d->nparents, cxt);
+		d->labels = array_strings(tup, desc, 3, &d->nlabels, cxt);
+		d->depends = array_strings(tup, desc, 4, &d->ndepends, cxt);
+	}
+	*nrevs = (int) SPI_processed;
+	SPI_freetuptable(SPI_tuptable);
+	return defs;
+}
+
+/*
+ * registry_current_heads
+ *		The version table's rows, sorted.
+ */
+char	  **
+registry_current_heads(int *nheads)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	char	  **heads;
+	uint64		i;
+
+	run(Q_CURRENT, NULL, NULL, false, 0);
+	heads = palloc(sizeof(char *) * Max(SPI_processed, 1));
+	for (i = 0; i < SPI_processed; i++)
+		heads[i] = value_string(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, cxt);
+	*nheads = (int) SPI_processed;
+	SPI_freetuptable(SPI_tuptable);
+	return heads;
+}
+
+/*
+ * registry_fetch
+ *		A revision's complete row, or NULL when it is not registered.
+ */
+MigRevisionRow *
+registry_fetch(const char *id)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Datum		arg = CStringGetTextDatum(id);
+	MigRevisionRow *row;
+	HeapTuple	tup;
+	TupleDesc	desc;
+
+	run(Q_FETCH, &arg, NULL, false, 1);
+	if (SPI_processed == 0)
+		return NULL;
+
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	row = palloc0(sizeof(MigRevisionRow));
+	row->id = value_string(tup, desc, 1, cxt);
+	row->parents = array_strings(tup, desc, 2, &row->nparents, cxt);
+	row->labels = array_strings(tup, desc, 3, &row->nlabels, cxt);
+	row->depends = array_strings(tup, desc, 4, &row->ndepends, cxt);
+	row->message = value_string(tup, desc, 5, cxt);
+	row->upgrade = value_string(tup, desc, 6, cxt);
+	row->downgrade = value_string(tup, desc, 7, cxt);
+	row->checksum = value_string(tup, desc, 8, cxt);
+	row->registered_by = value_string(tup, desc, 9, cxt);
+	row->registered_at = value_string(tup, desc, 10, cxt);
+	SPI_freetuptable(SPI_tuptable);
+	return row;
+}
+
+/*
+ * registry_exists
+ *		Is a revision with exactly this id registered?
+ */
+bool
+registry_exists(const char *id)
+{
+	Datum		arg = CStringGetTextDatum(id);
+
+	run(Q_EXISTS, &arg, NULL, false, 1);
+	return SPI_processed > 0;
+}
+
+/*
+ * registry_label_owner
+ *		The revision that declares branch label "label", or NULL.
+ */
+char *
+registry_label_owner(const char *label)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Datum		arg = CStringGetTextDatum(label);
+	char	   *result = NULL;
+
+	run(Q_LABEL_OWNER, &arg, NULL, false, 1);
+	if (SPI_processed > 0)
+		result = value_string(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, cxt);
+	SPI_freetuptable(SPI_tuptable);
+	return result;
+}
+
+/*
+ * registry_store
+ *		Insert a revision, or replace the content of an existing one.
+ */
+void
+registry_store(const MigRevisionRow *row, bool replace)
+{
+	Datum		values[8];
+	char		nulls[8];
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = CStringGetTextDatum(row->id);
+	values[1] = text_array(row->parents, row->nparents);
+	values[2] = text_array(row->labels, row->nlabels);
+	values[3] = text_array(row->depends, row->ndepends);
+	if (row->message)
+		values[4] = CStringGetTextDatum(row->message);
+	else
+		nulls[4] = 'n';
+	values[5] = CStringGetTextDatum(row->upgrade ? row->upgrade : "");
+	if (row->downgrade)
+		values[6] = CStringGetTextDatum(row->downgrade);
+	else
+		nulls[6] = 'n';
+	values[7] = CStringGetTextDatum(row->checksum);
+
+	run(replace ? Q_UPDATE : Q_INSERT, values, nulls, false, 0);
+}
+
+/*
+ * registry_delete
+ *		Remove a revision row.
+ */
+void
+registry_delete(const char *id)
+{
+	Datum		arg = CStringGetTextDatum(id);
+
+	run(Q_DELETE, &arg, NULL, false, 0);
+}
+
+/*
+ * registry_set_heads
+ *		Make the version table hold exactly heads: rows that stay keep their
+ *		"since" timestamp.
+ */
+void
+registry_set_heads(char **heads, int nheads)
+{
+	Datum		arr = text_array(heads, nheads);
+
+	run(Q_HEADS_DELETE, &arr, NULL, false, 0);
+	if (nheads > 0)
+		run(Q_HEADS_INSERT, &arr, NULL, false, 0);
+}
+
+/*
+ * registry_append_history
+ *		Append one row to the history.
+ */
+void
+registry_append_history(const MigHistoryEntry *e)
+{
+	Datum		values[7];
+	char		nulls[7];
+
+	memset(nulls, ' ', sizeof(nulls));
+	if (e->revision)
+		values[0] = CStringGetTextDatum(e->revision);
+	else
+		nulls[0] = 'n';
+	values[1] = CStringGetTextDatum(e->direction);
+	values[2] = TimestampTzGetDatum(e->started_at);
+	values[3] = Float8GetDatum(e->duration_ms);
+	values[4] = text_array(e->heads_before, e->nheads_before);
+	values[5] = text_array(e->heads_after, e->nheads_after);
+	if (e->target)
+		values[6] = CStringGetTextDatum(e->target);
+	else
+		nulls[6] = 'n';
+
+	run(Q_HISTORY, values, nulls, false, 0);
+}
+
+/*
+ * registry_last_upgrades
+ *		For each revision of g, its last upgrade in the history.
+ */
+void
+registry_last_upgrades(const MigGraph *g, char **applied_at,
+					   double *duration_ms, char **applied_by)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			n = mig_graph_nrevs(g);
+	uint64		i;
+
+	for (i = 0; i < n; i++)
+	{
+		applied_at[i] = NULL;
+		duration_ms[i] = -1;
+		applied_by[i] = NULL;
+	}
+
+	run(Q_LAST_UPGRADES, NULL, NULL, false, 0);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *id = value_string(tup, desc, 1, cxt);
+		int			idx = mig_graph_find(g, id);
+		bool		isnull;
+		Datum		d;
+
+		if (idx < 0)
+			continue;
+		applied_at[idx] = value_string(tup, desc, 2, cxt);
+		d = SPI_getbinval(tup, desc, 3, &isnull);
+		duration_ms[idx] = isnull ? -1 : DatumGetFloat8(d);
+		applied_by[idx] = value_string(tup, desc, 4, cxt);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * registry_first_without_downgrade
+ *		One of ids that was registered without downgrade SQL, or NULL.
+ */
+char *
+registry_first_without_downgrade(char **ids, int n)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Datum		arr = text_array(ids, n);
+	char	   *result = NULL;
+
+	run(Q_NO_DOWNGRADE, &arr, NULL, false, 1);
+	if (SPI_processed > 0)
+		result = value_string(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, cxt);
+	SPI_freetuptable(SPI_tuptable);
+	return result;
+}
+
+/*
+ * registry_load_messages
+ *		Each revision's message, in an array indexed like the graph.
+ */
+char	  **
+registry_load_messages(const MigGraph *g)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	char	  **messages = palloc0(sizeof(char *) * Max(mig_graph_nrevs(g), 1));
+	uint64		i;
+
+	run(Q_MESSAGES, NULL, NULL, false, 0);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *id = value_string(tup, desc, 1, cxt);
+		int			idx = mig_graph_find(g, id);
+
+		if (idx >= 0)
+			messages[idx] = value_string(tup, desc, 2, cxt);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return messages;
+}

@@ -1,0 +1,56 @@
+/*-------------------------------------------------------------------------
+ *
+ * runner.h
+ *	  Executes a plan step by step: a revision's statements, the version
+ *	  table, the history, timing and progress.
+ *
+ * IDENTIFICATION
+ *	  src/runner.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCHEMAMIG_RUNNER_H
+#define SCHEMAMIG_RUNNER_H
+
+#include "graph.h"
+#include "registry.h"
+
+/* What one executed step reports back. */
+typedef struct MigStepResult
+{
+	char	   *revision;
+	char	   *message;
+	double		duration_ms;
+} MigStepResult;
+
+/*
+ * Run step k (0-based) of n of a plan from heads_before: the revision's SQL
+ * in the step's direction, then the version table and a history row.
+ * Caller is connected to SPI and holds the migration lock.
+ */
+extern MigStepResult runner_run_step(const MigGraph *g, const MigStep *step,
+									 char **heads_before, int nheads_before,
+									 const char *target, int k, int n);
+
+/* Revision ids of an array of graph indexes. */
+extern char **runner_ids(const MigGraph *g, const int *idx, int n);
+
+/*
+ * Refuse a plan that cannot complete before running any of it: a downgrade
+ * through a revision without downgrade SQL.
+ */
+extern void runner_check_plan(const MigGraph *g, const MigPlan *plan);
+
+/* Record a stamp in the version table and the history. */
+extern void runner_stamp(const MigGraph *g, const MigPlan *plan,
+						 char **heads_before, int nheads_before,
+						 const char *target);
+
+/*
+ * Translate "out of shared memory" (a full lock table after many revisions
+ * in one transaction) into an error that says what to do; rethrows every
+ * other error unchanged.  Call from a PG_CATCH block.
+ */
+extern void runner_rethrow(MemoryContext cxt, int nsteps_done);
+
+#endif							/* SCHEMAMIG_RUNNER_H */
