@@ -96,7 +96,7 @@ run_migration(FunctionCallInfo fcinfo, MigCommand cmd, bool is_proc)
 			!castNode(CallContext, fcinfo->context)->atomic;
 	else
 	{
-		mig_init_srf(fcinfo);
+		mig_init_srf(fcinfo, false);
 		rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	}
 
@@ -255,7 +255,7 @@ mig_stamp(PG_FUNCTION_ARGS)
 	int			nbefore;
 	char	  **after;
 
-	mig_init_srf(fcinfo);
+	mig_init_srf(fcinfo, true);
 	(void) mig_lock_acquire(false);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -283,7 +283,7 @@ mig_current(PG_FUNCTION_ARGS)
 	char	  **heads;
 	int			n;
 
-	mig_init_srf(fcinfo);
+	mig_init_srf(fcinfo, true);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	heads = registry_current_heads(&n);
@@ -304,7 +304,7 @@ mig_heads(PG_FUNCTION_ARGS)
 	int			n;
 	char	  **ids;
 
-	mig_init_srf(fcinfo);
+	mig_init_srf(fcinfo, true);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	g = load_graph();
@@ -383,7 +383,7 @@ mig_history(PG_FUNCTION_ARGS)
 	int			n;
 	int			i;
 
-	mig_init_srf(fcinfo);
+	mig_init_srf(fcinfo, false);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -544,7 +544,7 @@ mig_sql(PG_FUNCTION_ARGS)
 	int			i;
 
 	to = target_arg(fcinfo, 1);
-	mig_init_srf(fcinfo);
+	mig_init_srf(fcinfo, true);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 

@@ -62,7 +62,7 @@ static const RegistryQuery queries[NUM_QUERIES] = {
 	},
 	[Q_FETCH] = {
 		"SELECT id, parents, branch_labels, depends_on, message, upgrade, "
-		"downgrade, checksum, registered_by, registered_at::text "
+		"downgrade, checksum, registered_by::text, registered_at::text "
 		"FROM schemamig.revision WHERE id = $1", 1, {TEXTOID}
 	},
 	[Q_EXISTS] = {

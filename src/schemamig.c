@@ -72,13 +72,15 @@ _PG_init(void)
 /*
  * mig_init_srf
  *		Set up a materialized set-returning function's tuplestore and
- *		descriptor, on every supported server version.
+ *		descriptor, on every supported server version.  scalar: the
+ *		function returns SETOF a base type, whose descriptor the executor
+ *		supplies.
  */
 void
-mig_init_srf(FunctionCallInfo fcinfo)
+mig_init_srf(FunctionCallInfo fcinfo, bool scalar)
 {
 #if PG_VERSION_NUM >= 150000
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, scalar ? MAT_SRF_USE_EXPECTED_DESC : 0);
 #else
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext oldcontext;
@@ -91,14 +93,12 @@ mig_init_srf(FunctionCallInfo fcinfo)
 				 errmsg("set-valued function called in context that cannot accept a set")));
 
 	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-	{
-		/* SETOF a scalar */
-		tupdesc = CreateTemplateTupleDesc(1);
-		TupleDescInitEntry(tupdesc, (AttrNumber) 1, "value",
-						   get_fn_expr_rettype(fcinfo->flinfo), -1, 0);
-	}
-	tupdesc = CreateTupleDescCopy(tupdesc);
+	if (scalar)
+		tupdesc = CreateTupleDescCopy(rsinfo->expectedDesc);
+	else if (get_call_result_type(fcinfo, NULL, &tupdesc) == TYPEFUNC_COMPOSITE)
+		tupdesc = CreateTupleDescCopy(tupdesc);
+	else
+		elog(ERROR, "return type must be a row type");
 	rsinfo->returnMode = SFRM_Materialize;
 	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
 	rsinfo->setDesc = tupdesc;

@@ -27,6 +27,6 @@ extern bool mig_notice_progress;
  * PostgreSQL 15 (as SetSingleFuncCall in 15.0, renamed in later minors and
  * in 16); mig_init_srf() hides the difference.
  */
-extern void mig_init_srf(FunctionCallInfo fcinfo);
+extern void mig_init_srf(FunctionCallInfo fcinfo, bool scalar);
 
 #endif							/* SCHEMAMIG_H */
