@@ -89,6 +89,9 @@ CREATE TRIGGER history_append_only
 CREATE TRIGGER history_no_truncate
 	BEFORE TRUNCATE ON schemamig.history
 	FOR EACH STATEMENT EXECUTE FUNCTION schemamig.history_append_only();
+/* even with session_replication_role = replica */
+ALTER TABLE schemamig.history ENABLE ALWAYS TRIGGER history_append_only;
+ALTER TABLE schemamig.history ENABLE ALWAYS TRIGGER history_no_truncate;
 
 GRANT SELECT ON schemamig.revision, schemamig.version, schemamig.history TO PUBLIC;
 
@@ -133,19 +136,19 @@ COMMENT ON FUNCTION mig_unregister(text)
 
 CREATE FUNCTION mig_upgrade(target text DEFAULT 'head')
 RETURNS TABLE(revision text, message text, duration_ms double precision)
-LANGUAGE c VOLATILE STRICT
+LANGUAGE c VOLATILE
 AS 'MODULE_PATHNAME', 'mig_upgrade';
 COMMENT ON FUNCTION mig_upgrade(text) IS 'upgrade the database to target in one transaction';
 
 CREATE FUNCTION mig_downgrade(target text)
 RETURNS TABLE(revision text, message text, duration_ms double precision)
-LANGUAGE c VOLATILE STRICT
+LANGUAGE c VOLATILE
 AS 'MODULE_PATHNAME', 'mig_downgrade';
 COMMENT ON FUNCTION mig_downgrade(text) IS 'downgrade the database to target in one transaction';
 
 CREATE FUNCTION mig_stamp(target text)
 RETURNS SETOF text
-LANGUAGE c VOLATILE STRICT
+LANGUAGE c VOLATILE
 AS 'MODULE_PATHNAME', 'mig_stamp';
 COMMENT ON FUNCTION mig_stamp(text) IS 'set the current heads without running any SQL';
 

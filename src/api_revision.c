@@ -25,6 +25,7 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "port.h"
 #include "utils/builtins.h"
 
@@ -126,6 +127,15 @@ check_sql(const char *id, const char *direction, const char *sql)
 		MigStatement *st = (MigStatement *) lfirst(lc);
 		const char *what = sqltext_transaction_control(st->parsetree);
 
+		if (IsA(st->parsetree, CopyStmt) &&
+			((CopyStmt *) st->parsetree)->filename == NULL &&
+			!((CopyStmt *) st->parsetree)->is_program)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("revision \"%s\" %s copies from or to the client at statement %d (line %d)",
+							id, direction, st->number, st->lineno),
+					 errdetail("COPY FROM STDIN and COPY TO STDOUT need a client connection, and a migration runs inside the server."),
+					 errhint("Use INSERT statements, or COPY from a file the server can read.")));
 		if (what != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
@@ -192,15 +202,16 @@ check_new_revision(MigRevisionRow *row)
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("down_revision \"%s\" of revision \"%s\" is not registered",
 							row->parents[i], row->id),
-					 errhint("Register revisions parents first.")));
+					 errhint("Register the parent revisions first.")));
 	}
 
 	for (i = 0; i < row->nlabels; i++)
 	{
 		char	   *owner;
 
-		mig_check_revision_id(row->labels[i]);
-		if (registry_exists(row->labels[i]))
+		mig_check_branch_label(row->labels[i], row->id);
+		if (strcmp(row->labels[i], row->id) == 0 ||
+			registry_exists(row->labels[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
 					 errmsg("branch label \"%s\" is the id of a revision", row->labels[i])));
@@ -345,6 +356,7 @@ register_revision(MigRevisionRow *row)
 		return;
 	}
 
+	check_new_revision(row);
 	replace_revision(row, old);
 	registry_store(row, true);
 }

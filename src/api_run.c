@@ -446,7 +446,10 @@ mig_history(PG_FUNCTION_ARGS)
 											CStringGetDatum(applied_at[i]),
 											ObjectIdGetDatum(InvalidOid),
 											Int32GetDatum(-1));
-			values[9] = Float8GetDatum(duration[i]);
+			if (duration[i] >= 0)
+				values[9] = Float8GetDatum(duration[i]);
+			else
+				nulls[9] = true;
 			values[10] = CStringGetDatum(applied_by[i]);
 			values[10] = DirectFunctionCall1(namein, values[10]);
 		}
@@ -617,7 +620,14 @@ mig_sql(PG_FUNCTION_ARGS)
 							  psprintf("revision \"%s\" %s", d->id,
 									   step->upgrade ? "upgrade" : "downgrade"));
 		foreach(lc, stmts)
-			lines = lappend(lines, psprintf("%s;", ((MigStatement *) lfirst(lc))->text));
+		{
+			const char *text = ((MigStatement *) lfirst(lc))->text;
+			const char *last = strrchr(text, '\n');
+
+			/* a trailing "--" comment would swallow the semicolon */
+			last = last ? last + 1 : text;
+			lines = lappend(lines, psprintf(strstr(last, "--") ? "%s\n;" : "%s;", text));
+		}
 
 		after = runner_ids(g, step->heads_after, step->nheads_after);
 		append_version_sql(&lines, before, nbefore, after, step->nheads_after);

@@ -299,31 +299,6 @@ quote_revs(const MigGraph *g, const int *revs, int n)
 }
 
 /*
- * adj_from_lists
- *		Pack per-node IntLists into an Adj.
- */
-static Adj
-adj_from_lists(IntList *lists, int n)
-{
-	Adj			a;
-	int			i,
-				total = 0;
-
-	a.off = palloc(sizeof(int) * (n + 1));
-	for (i = 0; i < n; i++)
-	{
-		a.off[i] = total;
-		total += lists[i].n;
-	}
-	a.off[n] = total;
-	a.v = palloc(sizeof(int) * Max(total, 1));
-	for (i = 0; i < n; i++)
-		if (lists[i].n > 0)
-			memcpy(a.v + a.off[i], lists[i].v, sizeof(int) * lists[i].n);
-	return a;
-}
-
-/*
  * adj_reverse
  *		The reverse of an adjacency relation (children from parents).  Each
  *		reversed list comes out in ascending node order, which is the order
@@ -420,8 +395,8 @@ mig_check_revision_id(const char *id)
  * one of the reserved words, could never be named in a target, so we
  * refuse it when it is registered.
  */
-static void
-check_label(const char *label, const char *rev)
+void
+mig_check_branch_label(const char *label, const char *rev)
 {
 	if (label == NULL || label[0] == '\0')
 		ereport(ERROR,
@@ -673,7 +648,7 @@ normalize_dependencies(MigGraph *g)
 	int			ndeps = g->deps.off[n];
 	bool	   *keep = palloc(sizeof(bool) * Max(ndeps, 1));
 	Adj			dependents;
-	IntList    *lists;
+	int			total;
 	Marks		member,
 				seen;
 	int		   *stack = palloc(sizeof(int) * Max(n, 1));
@@ -740,21 +715,20 @@ normalize_dependencies(MigGraph *g)
 		}
 	}
 
-	lists = palloc(sizeof(IntList) * Max(n, 1));
+	g->ndown.off = palloc(sizeof(int) * (n + 1));
+	g->ndown.v = palloc(sizeof(int) * Max(g->adown.off[n], 1));
+	total = 0;
 	for (i = 0; i < n; i++)
 	{
-		il_init(&lists[i]);
-		for (k = 0; k < ADJ_LEN(g->par, i); k++)
-			il_push(&lists[i], ADJ_AT(g->par, i, k));
+		g->ndown.off[i] = total;
+		for (k = g->par.off[i]; k < g->par.off[i + 1]; k++)
+			g->ndown.v[total++] = g->par.v[k];
 		for (k = g->deps.off[i]; k < g->deps.off[i + 1]; k++)
-			if (keep[k] && !il_contains(lists[i].v, lists[i].n, g->deps.v[k]))
-				il_push(&lists[i], g->deps.v[k]);
+			if (keep[k] && !il_contains(g->ndown.v + g->ndown.off[i],
+										total - g->ndown.off[i], g->deps.v[k]))
+				g->ndown.v[total++] = g->deps.v[k];
 	}
-	g->ndown = adj_from_lists(lists, n);
-	for (i = 0; i < n; i++)
-		if (lists[i].v)
-			pfree(lists[i].v);
-	pfree(lists);
+	g->ndown.off[n] = total;
 	pfree(keep);
 	pfree(stack);
 }
@@ -772,9 +746,9 @@ MigGraph *
 mig_graph_build(MigRevDef *revs, int nrevs)
 {
 	MigGraph   *g = palloc0(sizeof(MigGraph));
-	IntList    *lists;
 	int			n = nrevs;
-	int			i,
+	int			total,
+				i,
 				k;
 
 	g->n = n;
@@ -807,7 +781,7 @@ mig_graph_build(MigRevDef *revs, int nrevs)
 			KeyEntry   *e;
 			bool		found;
 
-			check_label(label, revs[i].id);
+			mig_check_branch_label(label, revs[i].id);
 			if (keytab_lookup(g->ids, label) != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -830,17 +804,22 @@ mig_graph_build(MigRevDef *revs, int nrevs)
 		}
 	}
 
-	/* parents */
-	lists = palloc(sizeof(IntList) * Max(n, 1));
+	/* parents, straight into compressed form */
+	total = 0;
+	for (i = 0; i < n; i++)
+		total += revs[i].nparents;
+	g->par.off = palloc(sizeof(int) * (n + 1));
+	g->par.v = palloc(sizeof(int) * Max(total, 1));
+	total = 0;
 	for (i = 0; i < n; i++)
 	{
-		il_init(&lists[i]);
+		g->par.off[i] = total;
 		for (k = 0; k < revs[i].nparents; k++)
 		{
 			const char *p = revs[i].parents[k];
 			KeyEntry   *e = p ? keytab_lookup(g->ids, p) : NULL;
 
-			if (p && strcmp(p, revs[i].id) == 0)
+			if (e && e->idx == i)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 						 errmsg("revision \"%s\" cannot be its own parent",
@@ -850,20 +829,26 @@ mig_graph_build(MigRevDef *revs, int nrevs)
 						(errcode(ERRCODE_UNDEFINED_OBJECT),
 						 errmsg("parent revision \"%s\" of revision \"%s\" not found",
 								p ? p : "", revs[i].id)));
-			if (il_contains(lists[i].v, lists[i].n, e->idx))
+			if (il_contains(g->par.v + g->par.off[i], total - g->par.off[i], e->idx))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 						 errmsg("revision \"%s\" lists parent \"%s\" more than once",
 								revs[i].id, p)));
-			il_push(&lists[i], e->idx);
+			g->par.v[total++] = e->idx;
 		}
 	}
-	g->par = adj_from_lists(lists, n);
+	g->par.off[n] = total;
 
-	/* dependencies */
+	/* dependencies, resolved and deduplicated */
+	total = 0;
+	for (i = 0; i < n; i++)
+		total += revs[i].ndepends;
+	g->deps.off = palloc(sizeof(int) * (n + 1));
+	g->deps.v = palloc(sizeof(int) * Max(total, 1));
+	total = 0;
 	for (i = 0; i < n; i++)
 	{
-		lists[i].n = 0;
+		g->deps.off[i] = total;
 		for (k = 0; k < revs[i].ndepends; k++)
 		{
 			const char *dep = revs[i].depends[k];
@@ -880,38 +865,63 @@ mig_graph_build(MigRevDef *revs, int nrevs)
 						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 						 errmsg("revision \"%s\" cannot depend on itself",
 								revs[i].id)));
-			if (!il_contains(lists[i].v, lists[i].n, d))
-				il_push(&lists[i], d);
+			if (!il_contains(g->deps.v + g->deps.off[i], total - g->deps.off[i], d))
+				g->deps.v[total++] = d;
 		}
 	}
-	g->deps = adj_from_lists(lists, n);
+	g->deps.off[n] = total;
 
-	/* _all_down_revisions: parents, then dependencies, deduplicated */
+	if (total == 0)
+	{
+		/*
+		 * No depends_on anywhere (the common case): every relation with
+		 * dependencies is the plain one, share it.
+		 */
+		g->adown = g->par;
+		detect_cycles(g);
+		g->vch = adj_reverse(g->par, n);
+		g->ach = g->vch;
+		g->ndown = g->par;
+		g->nch = g->vch;
+	}
+	else
+	{
+		/* _all_down_revisions: parents, then dependencies, deduplicated */
+		g->adown.off = palloc(sizeof(int) * (n + 1));
+		g->adown.v = palloc(sizeof(int) * Max(g->par.off[n] + total, 1));
+		total = 0;
+		for (i = 0; i < n; i++)
+		{
+			g->adown.off[i] = total;
+			for (k = g->par.off[i]; k < g->par.off[i + 1]; k++)
+				g->adown.v[total++] = g->par.v[k];
+			for (k = g->deps.off[i]; k < g->deps.off[i + 1]; k++)
+				if (!il_contains(g->adown.v + g->adown.off[i],
+								 total - g->adown.off[i], g->deps.v[k]))
+					g->adown.v[total++] = g->deps.v[k];
+		}
+		g->adown.off[n] = total;
+
+		detect_cycles(g);
+		g->vch = adj_reverse(g->par, n);
+		g->ach = adj_reverse(g->adown, n);
+		normalize_dependencies(g);
+		g->nch = adj_reverse(g->ndown, n);
+	}
+
 	for (i = 0; i < n; i++)
 	{
-		lists[i].n = 0;
-		for (k = 0; k < ADJ_LEN(g->par, i); k++)
-			il_push(&lists[i], ADJ_AT(g->par, i, k));
-		for (k = 0; k < ADJ_LEN(g->deps, i); k++)
-			if (!il_contains(lists[i].v, lists[i].n, ADJ_AT(g->deps, i, k)))
-				il_push(&lists[i], ADJ_AT(g->deps, i, k));
+		if (ADJ_LEN(g->vch, i) == 0)
+			g->nheads++;
+		if (ADJ_LEN(g->ach, i) == 0)
+			g->nreal++;
+		if (ADJ_LEN(g->par, i) == 0)
+			g->nbases++;
 	}
-	g->adown = adj_from_lists(lists, n);
-	for (i = 0; i < n; i++)
-		if (lists[i].v)
-			pfree(lists[i].v);
-	pfree(lists);
-
-	detect_cycles(g);
-
-	g->vch = adj_reverse(g->par, n);
-	g->ach = adj_reverse(g->adown, n);
-	normalize_dependencies(g);
-	g->nch = adj_reverse(g->ndown, n);
-
-	g->heads = palloc(sizeof(int) * Max(n, 1));
-	g->realheads = palloc(sizeof(int) * Max(n, 1));
-	g->bases = palloc(sizeof(int) * Max(n, 1));
+	g->heads = palloc(sizeof(int) * Max(g->nheads, 1));
+	g->realheads = palloc(sizeof(int) * Max(g->nreal, 1));
+	g->bases = palloc(sizeof(int) * Max(g->nbases, 1));
+	g->nheads = g->nreal = g->nbases = 0;
 	for (i = 0; i < n; i++)
 	{
 		if (ADJ_LEN(g->vch, i) == 0)
@@ -2118,6 +2128,7 @@ collect_downgrade(Ctx *cx, const char *target, bool *todo)
 	int		   *cur;
 	bool	   *act;
 	bool		any = false;
+	int			nroot_keys = 0;
 	int			i;
 
 	trev = parse_downgrade_target(cx, target, &label);
@@ -2127,16 +2138,24 @@ collect_downgrade(Ctx *cx, const char *target, bool *todo)
 	il_init(&roots);
 	if (trev == RV_NONE)
 	{
+		/*
+		 * Alembic collects the bases from _revision_map.values(), where a
+		 * base with branch labels appears once per key: count it so.
+		 */
 		for (i = 0; i < g->nbases; i++)
+		{
 			il_push(&roots, g->bases[i]);
+			nroot_keys += 1 + g->defs[g->bases[i]].nlabels;
+		}
 	}
 	else
 	{
 		for (i = 0; i < ADJ_LEN(g->vch, trev); i++)
 			il_push(&roots, ADJ_AT(g->vch, trev, i));
+		nroot_keys = roots.n;
 	}
 
-	if (label && label[0] != '\0' && roots.n > 1)
+	if (label && label[0] != '\0' && nroot_keys > 1)
 	{
 		int			br = resolve_branch(cx, label);
 		bool	   *anc = palloc0(sizeof(bool) * Max(g->n, 1));

@@ -120,4 +120,7 @@ extern MigPlan *mig_graph_plan(const MigGraph *g, MigCommand cmd,
 /* Validate a revision id's syntax (Alembic forbids '@', '-', '+', ':'). */
 extern void mig_check_revision_id(const char *id);
 
+/* Validate a branch label's syntax for revision rev. */
+extern void mig_check_branch_label(const char *label, const char *rev);
+
 #endif							/* SCHEMAMIG_GRAPH_H */

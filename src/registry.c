@@ -106,9 +106,10 @@ static const RegistryQuery queries[NUM_QUERIES] = {
 		TEXTARRAYOID, TEXTOID}
 	},
 	[Q_LAST_UPGRADES] = {
-		"SELECT DISTINCT ON (revision) revision, started_at::text, duration_ms, "
-		"role::text FROM schemamig.history WHERE direction = 'upgrade' "
-		"ORDER BY revision, id DESC", 0, {0}
+		"SELECT revision, to_char(started_at AT TIME ZONE 'UTC', "
+		"'YYYY-MM-DD HH24:MI:SS.US+00'), duration_ms, role::text, direction, "
+		"heads_before, heads_after FROM schemamig.history "
+		"WHERE direction IN ('upgrade', 'stamp') ORDER BY id", 0, {0}
 	},
 	[Q_NO_DOWNGRADE] = {
 		"SELECT id FROM schemamig.revision WHERE id = ANY ($1) "
@@ -439,8 +440,33 @@ registry_append_history(const MigHistoryEntry *e)
 }
 
 /*
+ * applied_by_heads
+ *		Mark in out[] the revisions that heads (ids) have applied: those a
+ *		downgrade to base would un-apply.  Nothing when a head is unknown.
+ */
+static void
+applied_by_heads(const MigGraph *g, char **heads, int nheads, bool *out)
+{
+	MigPlan    *plan;
+	int			i;
+
+	memset(out, 0, sizeof(bool) * Max(mig_graph_nrevs(g), 1));
+	if (nheads == 0)
+		return;
+	for (i = 0; i < nheads; i++)
+		if (mig_graph_find(g, heads[i]) < 0)
+			return;
+	plan = mig_graph_plan(g, MIG_CMD_DOWNGRADE, "base", heads, nheads);
+	for (i = 0; i < plan->nsteps; i++)
+		out[plan->steps[i].rev] = true;
+}
+
+/*
  * registry_last_upgrades
- *		For each revision of g, its last upgrade in the history.
+ *		For each revision of g, the history row that last applied it: its
+ *		last upgrade, or a later stamp that made it applied (duration -1:
+ *		no SQL ran).  Rows are replayed in order, so a revision that was
+ *		un-applied and stamped again never shows its older upgrade.
  */
 void
 registry_last_upgrades(const MigGraph *g, char **applied_at,
@@ -448,33 +474,62 @@ registry_last_upgrades(const MigGraph *g, char **applied_at,
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	int			n = mig_graph_nrevs(g);
+	bool	   *before = palloc(sizeof(bool) * Max(n, 1));
+	bool	   *after = palloc(sizeof(bool) * Max(n, 1));
+	SPITupleTable *tuptable;
+	uint64		nrows;
 	uint64		i;
+	int			k;
 
-	for (i = 0; i < n; i++)
+	for (k = 0; k < n; k++)
 	{
-		applied_at[i] = NULL;
-		duration_ms[i] = -1;
-		applied_by[i] = NULL;
+		applied_at[k] = NULL;
+		duration_ms[k] = -1;
+		applied_by[k] = NULL;
 	}
 
 	run(Q_LAST_UPGRADES, NULL, NULL, false, 0);
-	for (i = 0; i < SPI_processed; i++)
+	tuptable = SPI_tuptable;
+	nrows = SPI_processed;
+	for (i = 0; i < nrows; i++)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		char	   *id = value_string(tup, desc, 1, cxt);
-		int			idx = mig_graph_find(g, id);
+		HeapTuple	tup = tuptable->vals[i];
+		TupleDesc	desc = tuptable->tupdesc;
+		char	   *direction = value_string(tup, desc, 5, cxt);
 		bool		isnull;
 		Datum		d;
 
-		if (idx < 0)
-			continue;
-		applied_at[idx] = value_string(tup, desc, 2, cxt);
-		d = SPI_getbinval(tup, desc, 3, &isnull);
-		duration_ms[idx] = isnull ? -1 : DatumGetFloat8(d);
-		applied_by[idx] = value_string(tup, desc, 4, cxt);
+		if (strcmp(direction, "upgrade") == 0)
+		{
+			char	   *id = value_string(tup, desc, 1, cxt);
+			int			idx = id ? mig_graph_find(g, id) : -1;
+
+			if (idx < 0)
+				continue;
+			applied_at[idx] = value_string(tup, desc, 2, cxt);
+			d = SPI_getbinval(tup, desc, 3, &isnull);
+			duration_ms[idx] = isnull ? -1 : DatumGetFloat8(d);
+			applied_by[idx] = value_string(tup, desc, 4, cxt);
+		}
+		else
+		{
+			int			nb,
+						na;
+			char	  **hb = array_strings(tup, desc, 6, &nb, cxt);
+			char	  **ha = array_strings(tup, desc, 7, &na, cxt);
+
+			applied_by_heads(g, hb, nb, before);
+			applied_by_heads(g, ha, na, after);
+			for (k = 0; k < n; k++)
+				if (after[k] && !before[k])
+				{
+					applied_at[k] = value_string(tup, desc, 2, cxt);
+					duration_ms[k] = -1;
+					applied_by[k] = value_string(tup, desc, 4, cxt);
+				}
+		}
 	}
-	SPI_freetuptable(SPI_tuptable);
+	SPI_freetuptable(tuptable);
 }
 
 /*

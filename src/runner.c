@@ -22,6 +22,7 @@
 
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "storage/lock.h"
@@ -33,6 +34,9 @@
 #include "runner.h"
 #include "schemamig.h"
 #include "sqltext.h"
+
+static void check_statements(const char *revision, const char *direction,
+							 List *stmts);
 
 /*
  * runner_ids
@@ -59,23 +63,48 @@ runner_check_plan(const MigGraph *g, const MigPlan *plan)
 {
 	char	  **ids = palloc(sizeof(char *) * Max(plan->nsteps, 1));
 	char	   *missing;
+	MemoryContext cxt;
 	int			n = 0;
 	int			i;
 
 	for (i = 0; i < plan->nsteps; i++)
 		if (!plan->steps[i].upgrade)
 			ids[n++] = mig_graph_rev(g, plan->steps[i].rev)->id;
-	if (n == 0)
-		return;
+	if (n > 0)
+	{
+		missing = registry_first_without_downgrade(ids, n);
+		if (missing != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("revision \"%s\" has no downgrade", missing),
+					 errdetail("The downgrade passes through revision \"%s\", which was registered without downgrade SQL.",
+							   missing),
+					 errhint("Choose a target above it, or undo it by hand and move the version table with mig_stamp().")));
+	}
 
-	missing = registry_first_without_downgrade(ids, n);
-	if (missing != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision \"%s\" has no downgrade", missing),
-				 errdetail("The downgrade passes through revision \"%s\", which was registered without downgrade SQL.",
-						   missing),
-				 errhint("Choose a target above it, or undo it by hand and move the version table with mig_stamp().")));
+	/*
+	 * Parse every revision of the plan once and refuse what cannot run
+	 * before anything runs (and, for the procedures, before anything
+	 * commits).  One revision at a time in a scratch context.
+	 */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "schemamig check",
+								ALLOCSET_DEFAULT_SIZES);
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		const MigStep *step = &plan->steps[i];
+		const char *id = mig_graph_rev(g, step->rev)->id;
+		const char *direction = step->upgrade ? "upgrade" : "downgrade";
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		MigRevisionRow *row = registry_fetch(id);
+		const char *sql = row ? (step->upgrade ? row->upgrade : row->downgrade) : NULL;
+
+		if (sql != NULL)
+			check_statements(id, direction,
+							 sqltext_split(sql, psprintf("revision \"%s\" %s", id, direction)));
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(cxt);
+	}
+	MemoryContextDelete(cxt);
 }
 
 /* Where the statement being run sits, for the error message. */
@@ -96,11 +125,16 @@ static int
 line_of_position(MigStatement *st, int pos)
 {
 	int			line = st->lineno;
+	const char *p = st->text;
 	int			i;
 
-	for (i = 0; i < pos - 1 && st->text[i] != '\0'; i++)
-		if (st->text[i] == '\n')
+	/* pos counts characters, not bytes */
+	for (i = 0; i < pos - 1 && *p != '\0'; i++)
+	{
+		if (*p == '\n')
 			line++;
+		p += pg_mblen(p);
+	}
 	return line;
 }
 
@@ -247,7 +281,8 @@ runner_run_step(const MigGraph *g, const MigStep *step,
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	run_statements(id, direction, stmts);
-	AtEOXact_GUC(true, nestlevel);
+	/* undo every setting the revision changed, SET included */
+	AtEOXact_GUC(false, nestlevel);
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start_time);

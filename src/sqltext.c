@@ -37,6 +37,7 @@
 typedef struct SplitContext
 {
 	const char *what;
+	const char *sql;
 } SplitContext;
 
 /*
@@ -47,7 +48,15 @@ static void
 split_error_callback(void *arg)
 {
 	SplitContext *ctx = (SplitContext *) arg;
+	int			pos = geterrposition();
 
+	/* the position is inside the revision's SQL, not the caller's query */
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(ctx->sql);
+	}
 	if (ctx->what)
 		errcontext("while parsing %s", ctx->what);
 }
@@ -121,6 +130,7 @@ sqltext_split(const char *sql, const char *what)
 	int			linepos = 0;
 
 	ctx.what = what;
+	ctx.sql = sql;
 	errcallback.callback = split_error_callback;
 	errcallback.arg = &ctx;
 	errcallback.previous = error_context_stack;
@@ -283,6 +293,8 @@ sqltext_checksum(const char **parts, int nparts)
 			int			prevtok = 0;
 			int			prevloc = 0;
 			core_YYSTYPE prevval;
+			bool		any = false;
+			bool		separator = false;
 
 			/*
 			 * A token's extent is only known once the next token's start is:
@@ -294,9 +306,21 @@ sqltext_checksum(const char **parts, int nparts)
 			{
 				memset(&yylval, 0, sizeof(yylval));
 				tok = core_yylex(&yylval, &yylloc, scanner);
-				if (prevtok != 0)
+				/*
+				 * Semicolons separate statements: empty statements and a
+				 * final semicolon are not content.
+				 */
+				if (prevtok == ';')
+					separator = any;
+				else if (prevtok != 0)
+				{
+					if (separator)
+						appendStringInfoString(&buf, "c;\x1f");
+					separator = false;
 					hash_token(&buf, part, prevtok, &prevval, prevloc,
 							   tok == 0 ? (int) strlen(part) : yylloc);
+					any = true;
+				}
 				if (tok == 0)
 					break;
 				prevtok = tok;
