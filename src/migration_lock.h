@@ -13,7 +13,7 @@
 
 /*
  * The advisory lock key, as pg_advisory_lock(int4, int4) would take it:
- * pg_locks shows it as locktype 'advisory', classid 1397966925 ('SCHM'),
+ * pg_locks shows it as locktype 'advisory', classid 1396918349 ('SCHM'),
  * objid 1296647969 ('MIG!'), objsubid 2.
  */
 #define MIG_LOCK_KEY1	0x5343484D
