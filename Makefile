@@ -21,7 +21,7 @@ PGFILEDESC = "schemamig - Alembic-style schema migrations inside PostgreSQL"
 REGRESS = setup revision graph targets upgrade errors privileges history offline
 REGRESS_OPTS = --load-extension=plpgsql
 
-ISOLATION = two_runners
+ISOLATION = two_runners runner_vs_ddl stale_snapshot
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output_iso
 
 PG_CPPFLAGS = -Isrc -Wall -Wextra -Werror -Wno-unused-parameter \

@@ -24,6 +24,7 @@
 #include "storage/latch.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "migration_lock.h"
@@ -54,7 +55,7 @@ lock_holder_description(void)
 		return NULL;
 	if (SPI_execute(psprintf("SELECT l.pid, coalesce(a.usename::text, '?'), "
 							 "coalesce(a.application_name, ''), "
-							 "coalesce(extract(epoch FROM now() - a.xact_start)::int, 0) "
+							 "coalesce(extract(epoch FROM now() - a.query_start)::int, 0) "
 							 "FROM pg_catalog.pg_locks l "
 							 "LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
 							 "WHERE l.locktype = 'advisory' AND l.granted "
@@ -68,13 +69,50 @@ lock_holder_description(void)
 		MemoryContext spicxt = MemoryContextSwitchTo(caller);
 
 		result = psprintf("Process %s (role \"%s\", application \"%s\") holds it; "
-						  "its transaction started %s seconds ago.",
+						  "its current statement started %s seconds ago.",
 						  SPI_getvalue(tup, desc, 1), SPI_getvalue(tup, desc, 2),
 						  SPI_getvalue(tup, desc, 3), SPI_getvalue(tup, desc, 4));
 		MemoryContextSwitchTo(spicxt);
 	}
 	SPI_finish();
 	return result;
+}
+
+/*
+ * state_changed_since_snapshot
+ *		Did a migration or a registration commit after this transaction's
+ *		snapshot was taken?  Compares the catalog as the transaction
+ *		snapshot sees it with the latest committed state.
+ */
+static bool
+state_changed_since_snapshot(void)
+{
+	const char *sql =
+		"SELECT (SELECT coalesce(max(id), 0) FROM schemamig.history)::text || '|' || "
+		"(SELECT coalesce(max(seq), 0) || ':' || count(*) || ':' || coalesce(max(registered_at)::text, '') "
+		"FROM schemamig.revision) || '|' || "
+		"(SELECT coalesce(string_agg(revision, ',' ORDER BY revision), '') FROM schemamig.version)";
+	SPIPlanPtr	plan;
+	char	   *seen;
+	char	   *latest;
+	bool		changed;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plan = SPI_prepare(sql, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed");
+	if (SPI_execute_snapshot(plan, NULL, NULL, GetTransactionSnapshot(),
+							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed");
+	seen = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(),
+							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed");
+	latest = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	changed = strcmp(seen, latest) != 0;
+	SPI_finish();
+	return changed;
 }
 
 /*
@@ -127,7 +165,8 @@ mig_lock_acquire(bool session)
 		sleep_ms = Min(sleep_ms * 2, 200);
 	}
 
-	if (waited && IsolationUsesXactSnapshot())
+	if (IsolationUsesXactSnapshot() &&
+		(waited || state_changed_since_snapshot()))
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not serialize access due to a concurrent migration"),
