@@ -369,7 +369,7 @@ runner_rethrow(MemoryContext cxt, int nsteps_done)
 		edata->message && strstr(edata->message, "shared memory") != NULL)
 	{
 		FlushErrorState();
-		edata->detail = psprintf("%s The lock table filled up after %d revisions in one transaction: every object a migration touches stays locked until the transaction ends.",
+		edata->detail = psprintf("The server reported: %s. The lock table filled up after %d revisions in one transaction; every object a migration touches stays locked until the transaction ends.",
 								 edata->message, nsteps_done);
 		edata->message = pstrdup("migration ran out of lock table space");
 		edata->hint = psprintf("Run it with CALL mig_upgrade_proc(...) or CALL mig_downgrade_proc(...), which commit after each revision, or raise max_locks_per_transaction (now %d) and restart the server.",
