@@ -38,6 +38,9 @@
 static void check_statements(const char *revision, const char *direction,
 							 List *stmts);
 
+const char *mig_running_revision = NULL;
+const char *mig_running_direction = NULL;
+
 /*
  * runner_ids
  *		Map graph indexes to revision ids.
@@ -280,7 +283,18 @@ runner_run_step(const MigGraph *g, const MigStep *step,
 	(void) set_config_option("search_path", mig_search_path,
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	run_statements(id, direction, stmts);
+	mig_running_revision = id;
+	mig_running_direction = direction;
+	PG_TRY();
+	{
+		run_statements(id, direction, stmts);
+	}
+	PG_FINALLY();
+	{
+		mig_running_revision = NULL;
+		mig_running_direction = NULL;
+	}
+	PG_END_TRY();
 	/* undo every setting the revision changed, SET included */
 	AtEOXact_GUC(false, nestlevel);
 

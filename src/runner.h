@@ -15,6 +15,14 @@
 #include "graph.h"
 #include "registry.h"
 
+/*
+ * The revision whose SQL is running right now in this backend, and its
+ * direction, or NULL outside a migration.  The DDL hook reads these to tell
+ * migration DDL from out-of-band DDL.
+ */
+extern const char *mig_running_revision;
+extern const char *mig_running_direction;
+
 /* What one executed step reports back. */
 typedef struct MigStepResult
 {
