@@ -1086,7 +1086,7 @@ mig_graph_is_ancestor(const MigGraph *g, int a, int b)
 }
 
 /*
- * closure_down
+ * closure
  *		Mark in out (a bool array) every revision reachable from revs
  *		through adj (downward: ancestors; upward: descendants), the starting
  *		revisions included.  Alembic's _get_ancestor_nodes /
@@ -1158,6 +1158,7 @@ typedef struct Lineage
 } Lineage;
 
 static void resolve_number(Ctx *cx, const char *id, ResNum *out);
+static int	resolve_branch(Ctx *cx, const char *label);
 static int	revision_for_ident(Ctx *cx, const char *ident, const char *branch);
 
 /*
@@ -1256,17 +1257,19 @@ typedef struct LineageSpec
 {
 	const char *check;
 	bool		include_deps;
+	bool		is_branch;		/* check names a branch: say so in errors */
 	ResNum		rn;
 	Lineage		lin;
 } LineageSpec;
 
 static void
 lineage_spec_init(Ctx *cx, LineageSpec *ls, const char *check,
-				  bool include_deps)
+				  bool include_deps, bool is_branch)
 {
 	memset(ls, 0, sizeof(*ls));
 	ls->check = check;
 	ls->include_deps = include_deps;
+	ls->is_branch = is_branch;
 	resolve_number(cx, check, &ls->rn);
 }
 
@@ -1289,9 +1292,10 @@ lineage_ready(Ctx *cx, LineageSpec *ls)
 		return;
 	il_init(&shares);
 	if (ls->rn.label)
-		il_push(&shares, revision_for_ident(cx, ls->rn.label, NULL));
+		il_push(&shares, resolve_branch(cx, ls->rn.label));
 	if (ls->rn.str)
-		il_push(&shares, revision_for_ident(cx, ls->rn.str, NULL));
+		il_push(&shares, ls->is_branch ? resolve_branch(cx, ls->rn.str) :
+				revision_for_ident(cx, ls->rn.str, NULL));
 	else
 		for (i = 0; i < ls->rn.n; i++)
 			il_push(&shares, ls->rn.revs[i]);
@@ -1339,7 +1343,8 @@ filter_for_lineage(Ctx *cx, const int *in, int nin, const char *check,
 {
 	LineageSpec ls;
 
-	lineage_spec_init(cx, &ls, check, include_deps);
+	/* only _stamp_revs filters by a whole target rather than a branch */
+	lineage_spec_init(cx, &ls, check, include_deps, !include_deps);
 	lineage_filter(cx, &ls, in, nin, out);
 }
 
@@ -1354,6 +1359,7 @@ resolve_number(Ctx *cx, const char *id, ResNum *out)
 	MigGraph   *g = cx->g;
 	const char *at;
 	const char *rest = id;
+	int			i;
 
 	memset(out, 0, sizeof(*out));
 	if (id == NULL)
@@ -1372,7 +1378,7 @@ resolve_number(Ctx *cx, const char *id, ResNum *out)
 		if (out->label)
 			filter_for_lineage(cx, g->heads, g->nheads, out->label, false, &l);
 		else
-			for (int i = 0; i < g->nreal; i++)
+			for (i = 0; i < g->nreal; i++)
 				il_push(&l, g->realheads[i]);
 		out->n = l.n;
 		out->revs = l.v;
@@ -1386,7 +1392,7 @@ resolve_number(Ctx *cx, const char *id, ResNum *out)
 		if (out->label)
 			filter_for_lineage(cx, g->heads, g->nheads, out->label, false, &l);
 		else
-			for (int i = 0; i < g->nheads; i++)
+			for (i = 0; i < g->nheads; i++)
 				il_push(&l, g->heads[i]);
 		if (l.n > 1)
 			err_multiple_heads(g, l.v, l.n, out->label ?
@@ -1624,7 +1630,7 @@ walk(Ctx *cx, int start, long steps, const char *label)
 	/* filter_for_lineage resolves the label even when nothing is filtered */
 	if (steps > 0 && label && label[0] != '\0')
 	{
-		lineage_spec_init(cx, &ls, label, false);
+		lineage_spec_init(cx, &ls, label, false, true);
 		have_ls = true;
 	}
 	for (i = 0; i < nsteps; i++)
@@ -1685,13 +1691,24 @@ walk(Ctx *cx, int start, long steps, const char *label)
 		if (ncands == 0)
 			return RV_NONE;
 		if (ncands > 1)
+		{
+			char	   *why;
+
+			if (initial == RV_NONE)
+				why = pstrdup(steps > 0 ? "There is more than one base." :
+							  "There is more than one head.");
+			else if (steps > 0)
+				why = psprintf("Revision \"%s\" is a branch point.",
+							   rev_id(g, initial));
+			else
+				why = psprintf("Revision \"%s\" is a merge point.",
+							   rev_id(g, initial));
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("relative target \"%s\" is ambiguous", cx->target),
-					 errdetail("The walk from \"%s\" reaches %s, where more than one revision follows.",
-							   initial >= 0 ? rev_id(g, initial) : "base",
-							   steps > 0 ? "a branch point" : "a merge point or several heads"),
+					 errdetail("%s", why),
 					 errhint("Name the branch, as in \"<label>@+1\", or use a revision id.")));
+		}
 		initial = cands[0];
 	}
 	return initial;
@@ -1855,8 +1872,9 @@ parse_upgrade_target(Ctx *cx, const char *target, IntList *out)
 				else
 				{
 					int		   *cur = current_revs(cx);
+					int			i;
 
-					for (int i = 0; i < cx->ncurrent; i++)
+					for (i = 0; i < cx->ncurrent; i++)
 						il_push(&start, cur[i]);
 				}
 			}
