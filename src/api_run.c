@@ -100,7 +100,24 @@ run_migration(FunctionCallInfo fcinfo, MigCommand cmd, bool is_proc)
 		rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	}
 
-	(void) mig_lock_acquire(nonatomic);
+	if (nonatomic)
+	{
+		/*
+		 * Commit the CALL's own transaction first, so that waiting for the
+		 * lock holds no snapshot: no xmin that holds back vacuum, nothing
+		 * CREATE INDEX CONCURRENTLY elsewhere would wait for.
+		 */
+		if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		SPI_commit();
+		(void) mig_lock_acquire(true);
+	}
+	else
+	{
+		(void) mig_lock_acquire(false);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+	}
 
 	PG_TRY();
 	{
@@ -110,9 +127,6 @@ run_migration(FunctionCallInfo fcinfo, MigCommand cmd, bool is_proc)
 		int			nbefore;
 		MemoryContext stepcxt;
 		int			i;
-
-		if (SPI_connect_ext(nonatomic ? SPI_OPT_NONATOMIC : 0) != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
 
 		g = load_graph();
 		before = registry_current_heads(&nbefore);
