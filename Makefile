@@ -13,12 +13,14 @@ OBJS = \
 	src/migration_lock.o \
 	src/runner.o \
 	src/api_revision.o \
-	src/api_run.o
+	src/api_run.o \
+	src/check.o \
+	src/api_check.o
 
 DATA = schemamig--0.1.sql
 PGFILEDESC = "schemamig - Alembic-style schema migrations inside PostgreSQL"
 
-REGRESS = setup revision graph targets upgrade errors privileges history offline
+REGRESS = setup revision graph targets upgrade errors privileges history offline check
 REGRESS_OPTS = --load-extension=plpgsql
 
 ISOLATION = two_runners runner_vs_ddl stale_snapshot

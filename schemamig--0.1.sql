@@ -194,6 +194,23 @@ COMMENT ON PROCEDURE mig_downgrade_proc(text)
 	IS 'downgrade to target, committing after each revision';
 
 /* ------------------------------------------------------------------------
+ * Checking
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION mig_check()
+RETURNS TABLE(severity text, code text, object text, message text)
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mig_check';
+COMMENT ON FUNCTION mig_check()
+	IS 'graph validity, tampered revisions, version table and history integrity, pending work; no error row = clean';
+
+CREATE FUNCTION mig_check_report()
+RETURNS text
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mig_check_report';
+COMMENT ON FUNCTION mig_check_report() IS 'mig_check() as a readable text summary';
+
+/* ------------------------------------------------------------------------
  * Privileges
  * ------------------------------------------------------------------------ */
 

@@ -148,40 +148,6 @@ check_sql(const char *id, const char *direction, const char *sql)
 }
 
 /*
- * revision_checksum
- *		The checksum over everything that makes a revision's content: its
- *		place in the graph and its SQL in both directions.  The message is
- *		metadata, not content.
- */
-static char *
-revision_checksum(MigRevisionRow *row)
-{
-	const char *parts[5];
-	StringInfoData p,
-				l,
-				d;
-	int			i;
-
-	initStringInfo(&p);
-	for (i = 0; i < row->nparents; i++)
-		appendStringInfo(&p, "%s\x1f", row->parents[i]);
-	initStringInfo(&l);
-	for (i = 0; i < row->nlabels; i++)
-		appendStringInfo(&l, "%s\x1f", row->labels[i]);
-	initStringInfo(&d);
-	for (i = 0; i < row->ndepends; i++)
-		appendStringInfo(&d, "%s\x1f", row->depends[i]);
-
-	/* the lists are hashed as quoted literals so the scanner keeps them */
-	parts[0] = quote_literal_cstr(p.data);
-	parts[1] = quote_literal_cstr(l.data);
-	parts[2] = quote_literal_cstr(d.data);
-	parts[3] = row->upgrade;
-	parts[4] = row->downgrade;
-	return sqltext_checksum(parts, 5);
-}
-
-/*
  * check_new_revision
  *		Incremental checks for a revision not yet registered: its parents
  *		and dependencies exist, its labels are free.
@@ -327,7 +293,7 @@ register_revision(MigRevisionRow *row)
 	mig_check_revision_id(row->id);
 	check_sql(row->id, "upgrade", row->upgrade);
 	check_sql(row->id, "downgrade", row->downgrade);
-	row->checksum = revision_checksum(row);
+	row->checksum = registry_checksum(row);
 
 	old = registry_fetch(row->id);
 	if (old == NULL)

@@ -21,6 +21,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
+#include "lib/stringinfo.h"
+#include "sqltext.h"
 
 #include "registry.h"
 #include "schemamig.h"
@@ -42,6 +44,8 @@ enum
 	Q_LAST_UPGRADES,
 	Q_NO_DOWNGRADE,
 	Q_MESSAGES,
+	Q_ALL_ROWS,
+	Q_LAST_HISTORY,
 	NUM_QUERIES
 };
 
@@ -117,6 +121,14 @@ static const RegistryQuery queries[NUM_QUERIES] = {
 	},
 	[Q_MESSAGES] = {
 		"SELECT id, message FROM schemamig.revision WHERE message IS NOT NULL",
+		0, {0}
+	},
+	[Q_ALL_ROWS] = {
+		"SELECT id, parents, branch_labels, depends_on, message, upgrade, "
+		"downgrade, checksum FROM schemamig.revision ORDER BY seq", 0, {0}
+	},
+	[Q_LAST_HISTORY] = {
+		"SELECT heads_after FROM schemamig.history ORDER BY id DESC LIMIT 1",
 		0, {0}
 	},
 };
@@ -574,4 +586,101 @@ registry_load_messages(const MigGraph *g)
 	}
 	SPI_freetuptable(SPI_tuptable);
 	return messages;
+}
+
+/*
+ * registry_checksum
+ *		The checksum stored with a revision: over everything that makes its
+ *		content (its place in the graph and its SQL in both directions; the
+ *		message is metadata, not content), normalized by the scanner so that
+ *		whitespace and comments do not count.  The SQL must already have
+ *		been accepted by sqltext_split().
+ */
+char *
+registry_checksum(const MigRevisionRow *row)
+{
+	const char *parts[5];
+	StringInfoData p,
+				l,
+				d;
+	int			i;
+
+	initStringInfo(&p);
+	for (i = 0; i < row->nparents; i++)
+		appendStringInfo(&p, "%s\x1f", row->parents[i]);
+	initStringInfo(&l);
+	for (i = 0; i < row->nlabels; i++)
+		appendStringInfo(&l, "%s\x1f", row->labels[i]);
+	initStringInfo(&d);
+	for (i = 0; i < row->ndepends; i++)
+		appendStringInfo(&d, "%s\x1f", row->depends[i]);
+
+	/* the lists are hashed as quoted literals so the scanner keeps them */
+	parts[0] = quote_literal_cstr(p.data);
+	parts[1] = quote_literal_cstr(l.data);
+	parts[2] = quote_literal_cstr(d.data);
+	parts[3] = row->upgrade;
+	parts[4] = row->downgrade;
+	return sqltext_checksum(parts, 5);
+}
+
+/*
+ * registry_load_rows
+ *		Every revision's complete row (without registration metadata), in
+ *		registration order.
+ */
+MigRevisionRow *
+registry_load_rows(int *nrows)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	MigRevisionRow *rows;
+	SPITupleTable *tuptable;
+	uint64		n;
+	uint64		i;
+
+	run(Q_ALL_ROWS, NULL, NULL, false, 0);
+	tuptable = SPI_tuptable;
+	n = SPI_processed;
+	rows = palloc0(sizeof(MigRevisionRow) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tup = tuptable->vals[i];
+		TupleDesc	desc = tuptable->tupdesc;
+		MigRevisionRow *row = &rows[i];
+
+		row->id = value_string(tup, desc, 1, cxt);
+		row->parents = array_strings(tup, desc, 2, &row->nparents, cxt);
+		row->labels = array_strings(tup, desc, 3, &row->nlabels, cxt);
+		row->depends = array_strings(tup, desc, 4, &row->ndepends, cxt);
+		row->message = value_string(tup, desc, 5, cxt);
+		row->upgrade = value_string(tup, desc, 6, cxt);
+		row->downgrade = value_string(tup, desc, 7, cxt);
+		row->checksum = value_string(tup, desc, 8, cxt);
+	}
+	SPI_freetuptable(tuptable);
+	*nrows = (int) n;
+	return rows;
+}
+
+/*
+ * registry_last_history_heads
+ *		heads_after of the newest history row; false when there is none.
+ */
+bool
+registry_last_history_heads(char ***heads, int *nheads)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	bool		found = false;
+
+	*heads = NULL;
+	*nheads = 0;
+	run(Q_LAST_HISTORY, NULL, NULL, false, 1);
+	if (SPI_processed > 0)
+	{
+		*heads = array_strings(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+							   nheads, cxt);
+		found = true;
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return found;
 }

@@ -69,6 +69,15 @@ extern void registry_store(const MigRevisionRow *row, bool replace);
 /* Delete a revision row. */
 extern void registry_delete(const char *id);
 
+/* The checksum over a revision's content (see registry.c). */
+extern char *registry_checksum(const MigRevisionRow *row);
+
+/* Every revision's row, in registration order. */
+extern MigRevisionRow *registry_load_rows(int *nrows);
+
+/* heads_after of the newest history row; false when the history is empty. */
+extern bool registry_last_history_heads(char ***heads, int *nheads);
+
 /* Each revision's message, indexed like the graph (NULL when none). */
 extern char **registry_load_messages(const MigGraph *g);
 

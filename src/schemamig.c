@@ -15,6 +15,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "check.h"
 #include "schemamig.h"
 
 PG_MODULE_MAGIC;
@@ -61,6 +62,8 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	mig_check_init();
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("schemamig");

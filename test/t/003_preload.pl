@@ -91,6 +91,8 @@ unlike($err, qr/NOTICE/, 'not preloaded: schemamig.progress = off from the file 
 is($node->safe_psql('postgres', 'SELECT * FROM mig_current()'), 'r1', 'not preloaded: current is r1');
 
 check_nowait('not preloaded');
+is($node->safe_psql('postgres', q{SELECT string_agg(code, ',') FROM mig_check() WHERE code LIKE 'env.%'}),
+	'env.not_preloaded', 'mig_check warns that the library is not preloaded');
 
 # --- preloading on -----------------------------------------------------------
 
@@ -103,6 +105,8 @@ like($err, qr/invalid configuration parameter name/, '... with the server\'s mes
 is($node->safe_psql('postgres', 'SELECT * FROM mig_current()'), 'r1',
 	'preloaded: state survived the restart');
 check_nowait('preloaded');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM mig_check() WHERE code = 'env.not_preloaded'}),
+	'0', 'mig_check does not warn once the library is preloaded');
 is($node->safe_psql('postgres', q{SELECT string_agg(revision, ',') FROM mig_upgrade('r2')}),
 	'r2', 'preloaded: mig_upgrade works');
 
