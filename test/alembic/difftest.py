@@ -354,6 +354,10 @@ class Failure(Exception):
     pass
 
 
+class SetupError(Exception):
+    pass
+
+
 def build_harness(builddir):
     """Compile graphtest.c + src/graph.c into a shared library."""
     pg_config = shutil.which("pg_config") or "pg_config"
@@ -430,8 +434,11 @@ class SqlSide:
             return cur.fetchall() if cur.description else None
 
     def load(self, revs):
-        self._exec("DROP EXTENSION IF EXISTS schemamig CASCADE")
-        self._exec("CREATE EXTENSION schemamig")
+        try:
+            self._exec("DROP EXTENSION IF EXISTS schemamig CASCADE")
+            self._exec("CREATE EXTENSION schemamig")
+        except psycopg2.Error as e:
+            raise SetupError("cannot (re)create the extension: %s" % e.pgerror)
         self._exec("DROP TABLE IF EXISTS public.difftest_trace")
         self._exec("CREATE TABLE public.difftest_trace (seq serial, rev text,"
                    " dir text, heads text[])")
@@ -678,7 +685,7 @@ def main():
     ap.add_argument("--user", default=os.environ.get("PGUSER", "postgres"))
     ap.add_argument("--dbname", default=os.environ.get("PGDATABASE", "postgres"))
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--trials", type=int, default=300)
+    ap.add_argument("--trials", type=int, default=600)
     ap.add_argument("--max-revs", type=int, default=18)
     ap.add_argument("--commands", type=int, default=10)
     ap.add_argument("--backend", choices=["sql", "graph"], default="sql")
@@ -690,6 +697,9 @@ def main():
     conn = psycopg2.connect(host=args.host, port=args.port, user=args.user,
                             dbname=args.dbname)
     conn.autocommit = True
+    with conn.cursor() as cur:
+        # every call commits; nothing here needs to survive a crash
+        cur.execute("SET synchronous_commit = off")
     tmpdir = tempfile.mkdtemp(prefix="difftest")
     try:
         if args.backend == "graph":
@@ -704,6 +714,9 @@ def main():
             seed = args.seed * 1000003 + t
             try:
                 run_trial(seed, args, side, stats, tmpdir)
+            except SetupError as e:
+                print("difftest: %s" % e, file=sys.stderr)
+                sys.exit(2)
             except Failure as e:
                 if args.verbose:
                     print("seed=%d cut short: %s" % (seed, e))
