@@ -34,3 +34,7 @@ EXTRA_CLEAN = results regression.diffs regression.out test/isolation/output_iso
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# every object depends on every header: the build has no automatic
+# dependency tracking, and a stale object after a struct change crashes
+$(OBJS): $(wildcard src/*.h)

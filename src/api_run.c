@@ -161,8 +161,15 @@ run_migration(FunctionCallInfo fcinfo, MigCommand cmd, bool is_proc)
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(stepcxt);
 
-			before = runner_ids(g, step->heads_after, step->nheads_after);
-			nbefore = step->nheads_after;
+			{
+				char	  **after = runner_heads_after(g, step, before, nbefore,
+														 &nbefore);
+
+				/* keep one copy of the heads alive, not one per step */
+				if (i > 0)
+					pfree(before);
+				before = after;
+			}
 			done++;
 
 			if (nonatomic)
@@ -623,6 +630,7 @@ mig_sql(PG_FUNCTION_ARGS)
 		const char *sql = step->upgrade ? row->upgrade : row->downgrade;
 		List	   *stmts;
 		char	  **after;
+		int			nafter;
 
 		lines = lappend(lines, psprintf("-- Running %s %s -> %s%s%s",
 										step->upgrade ? "upgrade" : "downgrade",
@@ -643,10 +651,10 @@ mig_sql(PG_FUNCTION_ARGS)
 			lines = lappend(lines, psprintf(strstr(last, "--") ? "%s\n;" : "%s;", text));
 		}
 
-		after = runner_ids(g, step->heads_after, step->nheads_after);
-		append_version_sql(&lines, before, nbefore, after, step->nheads_after);
+		after = runner_heads_after(g, step, before, nbefore, &nafter);
+		append_version_sql(&lines, before, nbefore, after, nafter);
 		before = after;
-		nbefore = step->nheads_after;
+		nbefore = nafter;
 	}
 	lines = lappend(lines, "COMMIT;");
 

@@ -2499,6 +2499,38 @@ topological_sort(MigGraph *g, const bool *todo_in, const int *heads,
  * ----------------------------------------------------------------
  */
 
+/* A bump allocator for the per-step copies of the version table. */
+typedef struct IntArena
+{
+	int		   *cur;
+	int			left;
+} IntArena;
+
+/*
+ * arena_copy
+ *		Copy n ints into the arena (NULL for n == 0).
+ */
+static int *
+arena_copy(IntArena *a, const int *v, int n)
+{
+	int		   *r;
+
+	if (n == 0)
+		return NULL;
+	if (n > a->left)
+	{
+		int			sz = Max(n, 16384);
+
+		a->cur = palloc(sizeof(int) * sz);
+		a->left = sz;
+	}
+	r = a->cur;
+	memcpy(r, v, sizeof(int) * n);
+	a->cur += n;
+	a->left -= n;
+	return r;
+}
+
 /*
  * The version table as Alembic maintains it, in row order: inserts append
  * a row, updates rewrite a row in place, deletes remove one.  pos[] gives
@@ -2510,6 +2542,8 @@ typedef struct HeadTable
 	int			n;
 	int		   *rows;
 	int		   *pos;
+	IntList		added;			/* rows inserted by the current step */
+	IntList		removed;		/* rows deleted by the current step */
 	bool	   *applied;
 	Marks		seen;
 	int		   *stack;
@@ -2535,6 +2569,8 @@ ht_init(MigGraph *g, HeadTable *ht, const int *cur, int ncur)
 			ht->pos[cur[i]] = ht->n;
 			ht->rows[ht->n++] = cur[i];
 		}
+	il_init(&ht->added);
+	il_init(&ht->removed);
 	ht->applied = palloc0(sizeof(bool) * Max(g->n, 1));
 	closure(g, &g->ndown, ht->rows, ht->n, ht->applied);
 	marks_init(&ht->seen, g->n);
@@ -2551,6 +2587,7 @@ ht_insert(HeadTable *ht, int v)
 	Assert(ht->pos[v] < 0);
 	ht->pos[v] = ht->n;
 	ht->rows[ht->n++] = v;
+	il_push(&ht->added, v);
 }
 
 static void
@@ -2567,6 +2604,7 @@ ht_delete(HeadTable *ht, int v)
 	}
 	ht->n--;
 	ht->pos[v] = -1;
+	il_push(&ht->removed, v);
 }
 
 static void
@@ -2578,6 +2616,43 @@ ht_update(HeadTable *ht, int from, int to)
 	ht->rows[p] = to;
 	ht->pos[to] = p;
 	ht->pos[from] = -1;
+	il_push(&ht->removed, from);
+	il_push(&ht->added, to);
+}
+
+/*
+ * ht_take_delta
+ *		Store the rows the step just applied removed and added into st (a
+ *		row both added and removed within the step cancels out), and start
+ *		a new step.  Steps carry deltas, not copies of the table, so a plan
+ *		stays linear in memory however many heads are alive at once.
+ */
+static void
+ht_take_delta(HeadTable *ht, MigStep *st, IntArena *arena)
+{
+	int			i,
+				j;
+
+	for (i = 0; i < ht->added.n; i++)
+		for (j = 0; j < ht->removed.n; j++)
+			if (ht->added.v[i] >= 0 && ht->added.v[i] == ht->removed.v[j])
+			{
+				ht->added.v[i] = -1;
+				ht->removed.v[j] = -1;
+				break;
+			}
+	st->nremoved = 0;
+	st->nadded = 0;
+	for (i = 0; i < ht->removed.n; i++)
+		if (ht->removed.v[i] >= 0)
+			ht->removed.v[st->nremoved++] = ht->removed.v[i];
+	for (i = 0; i < ht->added.n; i++)
+		if (ht->added.v[i] >= 0)
+			ht->added.v[st->nadded++] = ht->added.v[i];
+	st->removed = arena_copy(arena, ht->removed.v, st->nremoved);
+	st->added = arena_copy(arena, ht->added.v, st->nadded);
+	ht->added.n = 0;
+	ht->removed.n = 0;
 }
 
 /*
@@ -2841,38 +2916,6 @@ ht_stamp_step(MigGraph *g, HeadTable *ht, const int *from, int nfrom, int to,
  * ----------------------------------------------------------------
  */
 
-/* A bump allocator for the per-step copies of the version table. */
-typedef struct IntArena
-{
-	int		   *cur;
-	int			left;
-} IntArena;
-
-/*
- * arena_copy
- *		Copy n ints into the arena (NULL for n == 0).
- */
-static int *
-arena_copy(IntArena *a, const int *v, int n)
-{
-	int		   *r;
-
-	if (n == 0)
-		return NULL;
-	if (n > a->left)
-	{
-		int			sz = Max(n, 16384);
-
-		a->cur = palloc(sizeof(int) * sz);
-		a->left = sz;
-	}
-	r = a->cur;
-	memcpy(r, v, sizeof(int) * n);
-	a->cur += n;
-	a->left -= n;
-	return r;
-}
-
 /*
  * plan_stamp
  *		Alembic's ScriptDirectory._stamp_revs followed by the head
@@ -3012,8 +3055,7 @@ mig_graph_plan(const MigGraph *gc, MigCommand cmd, const char *target,
 		ht_step(g, &ht, order[i], upgrade);
 		st->rev = order[i];
 		st->upgrade = upgrade;
-		st->nheads_after = ht.n;
-		st->heads_after = arena_copy(&arena, ht.rows, ht.n);
+		ht_take_delta(&ht, st, &arena);
 	}
 	plan->nfinal = ht.n;
 	plan->final_heads = copy_ints(ht.rows, ht.n);

@@ -51,15 +51,19 @@ typedef enum MigCommand
 
 /*
  * One step of a plan: run revision "rev" (an index into the graph) in the
- * given direction; afterwards the version table holds heads_after (indexes
- * into the graph), exactly as Alembic's head maintenance leaves it.
+ * given direction; afterwards the version table has lost the rows
+ * "removed" and gained the rows "added" (indexes into the graph), exactly
+ * as Alembic's head maintenance moves it.  Deltas, not copies of the
+ * table, keep a plan linear in memory on graphs with many live heads.
  */
 typedef struct MigStep
 {
 	int			rev;
 	bool		upgrade;
-	int			nheads_after;
-	int		   *heads_after;
+	int			nremoved;
+	int		   *removed;
+	int			nadded;
+	int		   *added;
 } MigStep;
 
 /*

@@ -46,6 +46,7 @@ enum
 	Q_MESSAGES,
 	Q_ALL_ROWS,
 	Q_LAST_HISTORY,
+	Q_HEADS_REMOVE,
 	NUM_QUERIES
 };
 
@@ -127,6 +128,10 @@ static const RegistryQuery queries[NUM_QUERIES] = {
 		"SELECT id, parents, branch_labels, depends_on, message, upgrade, "
 		"downgrade, checksum FROM schemamig.revision ORDER BY seq", 0, {0}
 	},
+	[Q_HEADS_REMOVE] = {
+		"DELETE FROM schemamig.version WHERE revision = ANY ($1)", 1,
+		{TEXTARRAYOID}
+	},
 	[Q_LAST_HISTORY] = {
 		"SELECT heads_after FROM schemamig.history ORDER BY id DESC LIMIT 1",
 		0, {0}
@@ -193,6 +198,31 @@ text_array(char **items, int n)
 		elems[i] = CStringGetTextDatum(items[i]);
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
 										   TYPALIGN_INT));
+}
+
+/*
+ * compare_cstrings
+ *		qsort comparator for C strings.
+ */
+static int
+compare_cstrings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * sorted_text_array
+ *		A text[] Datum of the strings in sorted order: head lists are sets,
+ *		and the history should show them the same way every time.
+ */
+static Datum
+sorted_text_array(char **items, int n)
+{
+	char	  **copy = palloc(sizeof(char *) * Max(n, 1));
+
+	memcpy(copy, items, sizeof(char *) * n);
+	qsort(copy, n, sizeof(char *), compare_cstrings);
+	return text_array(copy, n);
 }
 
 /*
@@ -424,6 +454,27 @@ registry_set_heads(char **heads, int nheads)
 }
 
 /*
+ * registry_move_heads
+ *		Remove and add version-table rows: one plan step's delta.
+ */
+void
+registry_move_heads(char **removed, int nremoved, char **added, int nadded)
+{
+	Datum		arr;
+
+	if (nremoved > 0)
+	{
+		arr = text_array(removed, nremoved);
+		run(Q_HEADS_REMOVE, &arr, NULL, false, 0);
+	}
+	if (nadded > 0)
+	{
+		arr = text_array(added, nadded);
+		run(Q_HEADS_INSERT, &arr, NULL, false, 0);
+	}
+}
+
+/*
  * registry_append_history
  *		Append one row to the history.
  */
@@ -441,8 +492,8 @@ registry_append_history(const MigHistoryEntry *e)
 	values[1] = CStringGetTextDatum(e->direction);
 	values[2] = TimestampTzGetDatum(e->started_at);
 	values[3] = Float8GetDatum(e->duration_ms);
-	values[4] = text_array(e->heads_before, e->nheads_before);
-	values[5] = text_array(e->heads_after, e->nheads_after);
+	values[4] = sorted_text_array(e->heads_before, e->nheads_before);
+	values[5] = sorted_text_array(e->heads_after, e->nheads_after);
 	if (e->target)
 		values[6] = CStringGetTextDatum(e->target);
 	else

@@ -87,6 +87,10 @@ extern char *registry_first_without_downgrade(char **ids, int n);
 /* Make the version table hold exactly these heads. */
 extern void registry_set_heads(char **heads, int nheads);
 
+/* Remove and add version-table rows (one step's delta). */
+extern void registry_move_heads(char **removed, int nremoved,
+								char **added, int nadded);
+
 /* Append a history row. */
 extern void registry_append_history(const MigHistoryEntry *entry);
 

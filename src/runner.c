@@ -57,6 +57,35 @@ runner_ids(const MigGraph *g, const int *idx, int n)
 }
 
 /*
+ * runner_heads_after
+ *		The version table after a step: heads_before without the step's
+ *		removed rows, plus its added rows.
+ */
+char	  **
+runner_heads_after(const MigGraph *g, const MigStep *step,
+				   char **before, int nbefore, int *nafter)
+{
+	char	  **after = palloc(sizeof(char *) * (nbefore + step->nadded + 1));
+	int			n = 0;
+	int			i,
+				j;
+
+	for (i = 0; i < nbefore; i++)
+	{
+		bool		removed = false;
+
+		for (j = 0; j < step->nremoved && !removed; j++)
+			removed = strcmp(before[i], mig_graph_rev(g, step->removed[j])->id) == 0;
+		if (!removed)
+			after[n++] = before[i];
+	}
+	for (j = 0; j < step->nadded; j++)
+		after[n++] = mig_graph_rev(g, step->added[j])->id;
+	*nafter = n;
+	return after;
+}
+
+/*
  * runner_check_plan
  *		Refuse, before anything runs, a downgrade that would pass through a
  *		revision whose downgrade was never written.
@@ -260,6 +289,8 @@ runner_run_step(const MigGraph *g, const MigStep *step,
 	instr_time	elapsed;
 	TimestampTz started_at;
 	int			nestlevel;
+	char	  **after;
+	int			nafter;
 
 	row = registry_fetch(id);
 	if (row == NULL)
@@ -301,8 +332,11 @@ runner_run_step(const MigGraph *g, const MigStep *step,
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start_time);
 
-	registry_set_heads(runner_ids(g, step->heads_after, step->nheads_after),
-					   step->nheads_after);
+	after = runner_heads_after(g, step, heads_before, nheads_before, &nafter);
+	registry_move_heads(runner_ids(g, step->removed, step->nremoved),
+						step->nremoved,
+						runner_ids(g, step->added, step->nadded),
+						step->nadded);
 
 	entry.revision = id;
 	entry.direction = direction;
@@ -310,8 +344,8 @@ runner_run_step(const MigGraph *g, const MigStep *step,
 	entry.duration_ms = INSTR_TIME_GET_MILLISEC(elapsed);
 	entry.heads_before = heads_before;
 	entry.nheads_before = nheads_before;
-	entry.heads_after = runner_ids(g, step->heads_after, step->nheads_after);
-	entry.nheads_after = step->nheads_after;
+	entry.heads_after = after;
+	entry.nheads_after = nafter;
 	entry.target = target;
 	registry_append_history(&entry);
 

@@ -40,6 +40,10 @@ extern MigStepResult runner_run_step(const MigGraph *g, const MigStep *step,
 									 char **heads_before, int nheads_before,
 									 const char *target, int k, int n);
 
+/* The version table after a step, from the one before it. */
+extern char **runner_heads_after(const MigGraph *g, const MigStep *step,
+								 char **before, int nbefore, int *nafter);
+
 /* Revision ids of an array of graph indexes. */
 extern char **runner_ids(const MigGraph *g, const int *idx, int n);
 

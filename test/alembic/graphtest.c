@@ -174,6 +174,8 @@ graphtest_plan(PG_FUNCTION_ARGS)
 	{
 		MigCommand	c;
 		MigPlan    *plan;
+		int		   *rows;
+		int			nrows = 0;
 
 		if (strcmp(cmd, "upgrade") == 0)
 			c = MIG_CMD_UPGRADE;
@@ -184,15 +186,33 @@ graphtest_plan(PG_FUNCTION_ARGS)
 		else
 			elog(ERROR, "unrecognized command \"%s\"", cmd);
 		plan = mig_graph_plan(g, c, target, current, ncur);
+		/* replay the steps' deltas over the current rows */
+		rows = palloc(sizeof(int) * (mig_graph_nrevs(g) + ncur + 1));
+		for (i = 0; i < ncur; i++)
+			rows[nrows++] = mig_graph_find(g, current[i]);
 		appendStringInfoString(&buf, "{\"steps\": [");
 		for (i = 0; i < plan->nsteps; i++)
 		{
 			MigStep    *st = &plan->steps[i];
+			int			j,
+						k,
+						m;
 
+			for (j = 0; j < st->nremoved; j++)
+				for (k = 0; k < nrows; k++)
+					if (rows[k] == st->removed[j])
+					{
+						for (m = k + 1; m < nrows; m++)
+							rows[m - 1] = rows[m];
+						nrows--;
+						break;
+					}
+			for (j = 0; j < st->nadded; j++)
+				rows[nrows++] = st->added[j];
 			appendStringInfo(&buf, "%s[\"%s\", \"%s\", ", i ? ", " : "",
 							 mig_graph_rev(g, st->rev)->id,
 							 st->upgrade ? "up" : "down");
-			append_ids(&buf, g, st->heads_after, st->nheads_after);
+			append_ids(&buf, g, rows, nrows);
 			appendStringInfoChar(&buf, ']');
 		}
 		appendStringInfoString(&buf, "], \"final\": ");
@@ -387,9 +407,9 @@ graphtest_bench(PG_FUNCTION_ARGS)
 	plan = mig_graph_plan(g, c, target, current, ncur);
 	t2 = cpu_ms();
 	for (i = 0; i < plan->nsteps; i++)
-		heads_total += plan->steps[i].nheads_after;
+		heads_total += plan->steps[i].nremoved + plan->steps[i].nadded;
 	PG_RETURN_TEXT_P(cstring_to_text(psprintf(
-		"%s n=%d %s %s: build %.1f ms, plan %.1f ms, %d steps, %d final heads, %lld head copies",
+		"%s n=%d %s %s: build %.1f ms, plan %.1f ms, %d steps, %d final heads, %lld head changes",
 		shape, n, cmd, target, t1 - t0, t2 - t1, plan->nsteps, plan->nfinal,
 		(long long) heads_total)));
 }

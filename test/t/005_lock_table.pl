@@ -54,7 +54,7 @@ my ($ret, $out, $err) = $node->psql('postgres',
 isnt($ret, 0, 'atomic upgrade of a long history fails');
 like($err, qr/ERROR:  53200: migration ran out of lock table space/,
 	'... with an error that says the lock table is full (53200)');
-like($err, qr/DETAIL:  The server reported: revision "r\d+" upgrade failed at statement 1 of 2 \(line 1\): out of shared memory\. The lock table filled up after \d+ revisions/,
+like($err, qr/DETAIL:  The server reported: revision "r\d+" upgrade failed at statement \d of 2 \(line 1\): out of shared memory\. The lock table filled up after \d+ revisions/,
 	'... whose detail keeps the server error and counts the revisions');
 like($err, qr/HINT:  Run it with CALL mig_upgrade_proc\(\.\.\.\).*max_locks_per_transaction \(now 10\)/,
 	'... and whose hint names the procedure and the setting');
