@@ -15,15 +15,21 @@ OBJS = \
 	src/api_revision.o \
 	src/api_run.o \
 	src/check.o \
-	src/api_check.o
+	src/api_check.o \
+	src/hook.o \
+	src/lint.o \
+	src/lint_rules.o \
+	src/model.o \
+	src/diff.o \
+	src/api_diff.o
 
 DATA = schemamig--0.1.sql
 PGFILEDESC = "schemamig - Alembic-style schema migrations inside PostgreSQL"
 
-REGRESS = setup revision graph targets upgrade errors privileges history offline check
+REGRESS = setup revision graph targets upgrade errors privileges history offline check hook lint_locks lint_types lint_destructive lint_misc lint_enforce lock_safety model diff
 REGRESS_OPTS = --load-extension=plpgsql
 
-ISOLATION = two_runners runner_vs_ddl stale_snapshot
+ISOLATION = two_runners runner_vs_ddl stale_snapshot out_of_band_deny lock_retry
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output_iso
 
 PG_CPPFLAGS = -Isrc -Wall -Wextra -Werror -Wno-unused-parameter \

@@ -95,6 +95,86 @@ ALTER TABLE schemamig.history ENABLE ALWAYS TRIGGER history_no_truncate;
 
 GRANT SELECT ON schemamig.revision, schemamig.version, schemamig.history TO PUBLIC;
 
+/* ========================================================================
+ * The DDL hook and log (src/hook.c)
+ *
+ * With shared_preload_libraries = 'schemamig', a ProcessUtility hook writes
+ * one row per committed DDL statement into schemamig.ddl_log, in the
+ * statement's own transaction (a rolled-back statement leaves no row), with
+ * the rights of the table's owner.  The two event triggers below hand it the
+ * identities of the objects each statement created, altered and dropped;
+ * their functions do nothing unless the hook is capturing that statement.
+ *
+ * id orders the rows; it is not unique: rows written while a dump is being
+ * restored (the restore's own DDL) may share ids with the restored rows.
+ * ======================================================================== */
+CREATE TABLE schemamig.ddl_log (
+	id				bigserial NOT NULL,
+	started_at		timestamptz NOT NULL,
+	duration_ms		double precision NOT NULL,
+	role			name NOT NULL,
+	session_role	name NOT NULL,
+	application_name text,
+	client_addr		inet,
+	backend_pid		integer NOT NULL,
+	xid				xid8,
+	command_tag		text NOT NULL,
+	objects			text[] NOT NULL DEFAULT '{}',
+	dropped_objects	text[] NOT NULL DEFAULT '{}',
+	statement		text NOT NULL,
+	revision		text,
+	direction		text CHECK (direction IN ('upgrade', 'downgrade')),
+	nested			boolean NOT NULL DEFAULT false
+);
+CREATE INDEX ddl_log_id_idx ON schemamig.ddl_log (id);
+CREATE INDEX ddl_log_started_at_idx ON schemamig.ddl_log (started_at);
+COMMENT ON TABLE schemamig.ddl_log IS 'one row per committed DDL statement, written by the DDL hook';
+
+SELECT pg_catalog.pg_extension_config_dump('schemamig.ddl_log', '');
+SELECT pg_catalog.pg_extension_config_dump('schemamig.ddl_log_id_seq', '');
+
+/* Append-only: UPDATE is refused; DELETE and TRUNCATE only for the owner. */
+CREATE FUNCTION schemamig.ddl_log_guard()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'schemamig_ddl_log_guard';
+CREATE TRIGGER ddl_log_guard
+	BEFORE UPDATE OR DELETE ON schemamig.ddl_log
+	FOR EACH ROW EXECUTE FUNCTION schemamig.ddl_log_guard();
+CREATE TRIGGER ddl_log_no_truncate
+	BEFORE TRUNCATE ON schemamig.ddl_log
+	FOR EACH STATEMENT EXECUTE FUNCTION schemamig.ddl_log_guard();
+ALTER TABLE schemamig.ddl_log ENABLE ALWAYS TRIGGER ddl_log_guard;
+ALTER TABLE schemamig.ddl_log ENABLE ALWAYS TRIGGER ddl_log_no_truncate;
+
+/* Statement texts may be sensitive: no SELECT for PUBLIC. */
+REVOKE ALL ON schemamig.ddl_log FROM PUBLIC;
+
+CREATE FUNCTION schemamig.ddl_command_end()
+RETURNS event_trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'schemamig_ddl_command_end';
+CREATE FUNCTION schemamig.sql_drop()
+RETURNS event_trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'schemamig_sql_drop';
+CREATE EVENT TRIGGER schemamig_ddl_command_end ON ddl_command_end
+	EXECUTE FUNCTION schemamig.ddl_command_end();
+CREATE EVENT TRIGGER schemamig_sql_drop ON sql_drop
+	EXECUTE FUNCTION schemamig.sql_drop();
+/* even with session_replication_role = replica */
+ALTER EVENT TRIGGER schemamig_ddl_command_end ENABLE ALWAYS;
+ALTER EVENT TRIGGER schemamig_sql_drop ENABLE ALWAYS;
+
+CREATE FUNCTION mig_ddl_log_prune(older_than interval DEFAULT NULL)
+RETURNS bigint
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mig_ddl_log_prune';
+COMMENT ON FUNCTION mig_ddl_log_prune(interval)
+	IS 'delete DDL log rows older than older_than (default: schemamig.ddl_log_retention)';
+REVOKE ALL ON FUNCTION mig_ddl_log_prune(interval) FROM PUBLIC;
+/* ======================== end of the DDL hook and log ==================== */
+
 /* ------------------------------------------------------------------------
  * Registering revisions
  * ------------------------------------------------------------------------ */
@@ -210,6 +290,33 @@ LANGUAGE c VOLATILE
 AS 'MODULE_PATHNAME', 'mig_check_report';
 COMMENT ON FUNCTION mig_check_report() IS 'mig_check() as a readable text summary';
 
+/* ========================================================================
+ * Linting (src/lint.c, src/lint_rules.c)
+ *
+ * mig_lint parses a script with the server's parser and reports what each
+ * statement would do on this database (locks, rewrites, scans, broken
+ * clients); it never executes anything, so it is STABLE and open to
+ * everybody.  mig_lint_rules lists the rule catalogue.
+ * ======================================================================== */
+CREATE FUNCTION mig_lint(sql text)
+RETURNS TABLE(rule text, severity text, statement int, object text,
+			  message text, hint text)
+LANGUAGE c STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'mig_lint';
+COMMENT ON FUNCTION mig_lint(text)
+	IS 'lint migration SQL without running it: one row per finding (rule, severity, statement, object, message, hint)';
+GRANT EXECUTE ON FUNCTION mig_lint(text) TO PUBLIC;
+
+CREATE FUNCTION mig_lint_rules()
+RETURNS TABLE(rule text, severity text, family text, lock text, effect text,
+			  size_gated boolean, description text, hint text)
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'mig_lint_rules';
+COMMENT ON FUNCTION mig_lint_rules()
+	IS 'the lint rule catalogue: id, severity, lock taken, rewrite or scan, safe alternative';
+GRANT EXECUTE ON FUNCTION mig_lint_rules() TO PUBLIC;
+/* =========================== end of linting ============================= */
+
 /* ------------------------------------------------------------------------
  * Privileges
  * ------------------------------------------------------------------------ */
@@ -255,3 +362,48 @@ $fn$;
 REVOKE ALL ON FUNCTION mig_grant_runner(name) FROM PUBLIC;
 COMMENT ON FUNCTION mig_grant_runner(name)
 	IS 'grant a migration role the right to register revisions and run migrations';
+
+/* ========================================================================
+ * Comparing schemas (src/model.c, src/diff.c, src/api_diff.c)
+ *
+ * mig_model() reads a schema into the schema model (jsonb), mig_diff()
+ * compares two schemas of the database and returns the DDL that makes the
+ * first look like the second, mig_diff_models() does the same for two
+ * models (snapshots), and mig_autogenerate() registers a revision from a
+ * desired state.  Reading and comparing is allowed to everyone (it reads
+ * the catalogs with the caller's rights); autogenerate registers a
+ * revision and is revoked from PUBLIC like mig_revision.
+ * ======================================================================== */
+
+CREATE FUNCTION mig_model(schema text)
+RETURNS jsonb
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'mig_model';
+COMMENT ON FUNCTION mig_model(text)
+	IS 'the schema model of a schema: every object, its attributes and dependencies';
+
+CREATE FUNCTION mig_diff(target_schema text, desired_schema text,
+						 concurrently boolean DEFAULT false)
+RETURNS SETOF text
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'mig_diff';
+COMMENT ON FUNCTION mig_diff(text, text, boolean)
+	IS 'the ordered DDL statements that make target_schema look like desired_schema';
+
+CREATE FUNCTION mig_diff_models(target jsonb, desired jsonb,
+								concurrently boolean DEFAULT false)
+RETURNS SETOF text
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'mig_diff_models';
+COMMENT ON FUNCTION mig_diff_models(jsonb, jsonb, boolean)
+	IS 'the ordered DDL statements that turn schema model target into schema model desired';
+
+CREATE FUNCTION mig_autogenerate(desired text, message text DEFAULT NULL,
+								 revision text DEFAULT NULL,
+								 target_schema text DEFAULT 'public')
+RETURNS text
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mig_autogenerate';
+COMMENT ON FUNCTION mig_autogenerate(text, text, text, text)
+	IS 'register a revision from a desired state (a schema name or SQL text): upgrade and downgrade are the diffs';
+REVOKE ALL ON FUNCTION mig_autogenerate(text, text, text, text) FROM PUBLIC;

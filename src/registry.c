@@ -640,6 +640,28 @@ registry_load_messages(const MigGraph *g)
 }
 
 /*
+ * append_directives
+ *		Append every "schemamig:" directive of sql (the rest of its line)
+ *		to buf.
+ */
+static void
+append_directives(StringInfo buf, const char *sql)
+{
+	const char *p = sql;
+
+	while (p != NULL && (p = strstr(p, "schemamig:")) != NULL)
+	{
+		const char *end = strchr(p, '\n');
+
+		if (end == NULL)
+			end = p + strlen(p);
+		appendBinaryStringInfo(buf, p, end - p);
+		appendStringInfoChar(buf, '\n');
+		p = end;
+	}
+}
+
+/*
  * registry_checksum
  *		The checksum stored with a revision: over everything that makes its
  *		content (its place in the graph and its SQL in both directions; the
@@ -650,10 +672,11 @@ registry_load_messages(const MigGraph *g)
 char *
 registry_checksum(const MigRevisionRow *row)
 {
-	const char *parts[5];
+	const char *parts[6];
 	StringInfoData p,
 				l,
-				d;
+				d,
+				x;
 	int			i;
 
 	initStringInfo(&p);
@@ -666,13 +689,24 @@ registry_checksum(const MigRevisionRow *row)
 	for (i = 0; i < row->ndepends; i++)
 		appendStringInfo(&d, "%s\x1f", row->depends[i]);
 
+	/*
+	 * Comments do not count, except schemamig's own directives
+	 * ("schemamig:ignore ..."): adding one changes what the runner
+	 * enforces, so it is content.
+	 */
+	initStringInfo(&x);
+	append_directives(&x, row->upgrade);
+	appendStringInfoChar(&x, '\x1f');
+	append_directives(&x, row->downgrade);
+
 	/* the lists are hashed as quoted literals so the scanner keeps them */
 	parts[0] = quote_literal_cstr(p.data);
 	parts[1] = quote_literal_cstr(l.data);
 	parts[2] = quote_literal_cstr(d.data);
 	parts[3] = row->upgrade;
 	parts[4] = row->downgrade;
-	return sqltext_checksum(parts, 5);
+	parts[5] = x.len > 1 ? quote_literal_cstr(x.data) : NULL;
+	return sqltext_checksum(parts, x.len > 1 ? 6 : 5);
 }
 
 /*

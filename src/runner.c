@@ -20,19 +20,29 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "portability/instr_time.h"
+#include "storage/latch.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "storage/lwlock.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/timeout.h"
 #include "utils/timestamp.h"
 
 #include "runner.h"
 #include "schemamig.h"
+#include "lint.h"
 #include "sqltext.h"
 
 static void check_statements(const char *revision, const char *direction,
@@ -40,6 +50,7 @@ static void check_statements(const char *revision, const char *direction,
 
 const char *mig_running_revision = NULL;
 const char *mig_running_direction = NULL;
+const char *mig_running_statement = NULL;
 
 /*
  * runner_ids
@@ -146,6 +157,7 @@ typedef struct StatementPosition
 	const char *direction;
 	MigStatement *stmt;
 	int			nstmts;
+	TimestampTz started;		/* when the statement's first attempt began */
 } StatementPosition;
 
 /*
@@ -171,19 +183,15 @@ line_of_position(MigStatement *st, int pos)
 }
 
 /*
- * rethrow_with_position
- *		Rethrow the current error with the revision, direction, statement
- *		number and line in front of its message.  Called in PG_CATCH.
+ * throw_with_position
+ *		Throw a copied error again with the revision, direction, statement
+ *		number and line in front of its message.  Everything else (SQLSTATE,
+ *		detail, hint, context) is kept.
  */
 static void
-rethrow_with_position(MemoryContext cxt, StatementPosition *pos)
+throw_with_position(ErrorData *edata, StatementPosition *pos)
 {
-	ErrorData  *edata;
 	int			line;
-
-	MemoryContextSwitchTo(cxt);
-	edata = CopyErrorData();
-	FlushErrorState();
 
 	/* SPI reports the position inside the statement as internalpos */
 	line = line_of_position(pos->stmt,
@@ -197,42 +205,933 @@ rethrow_with_position(MemoryContext cxt, StatementPosition *pos)
 }
 
 /*
+ * ---------------------------------------------------------------------------
+ * Lock safety
+ *
+ * Every statement of a revision runs with lock_timeout set from
+ * schemamig.lock_timeout.  A statement that has to wait for a lock longer
+ * than that is cancelled, which takes it out of the lock queue: sessions that
+ * queued behind it (every reader of a table that an ALTER TABLE waits for)
+ * go ahead.  To retry just that statement instead of failing the whole
+ * migration, each statement runs in a subtransaction (the pattern of
+ * PL/pgSQL's exception blocks), rolled back on lock_not_available; then the
+ * runner sleeps (schemamig.lock_retry_backoff, doubling up to
+ * schemamig.lock_retry_backoff_max) and tries again, up to
+ * schemamig.lock_retries times.
+ *
+ * When the last attempt fails, the error names the backends that blocked
+ * it.  That has to be captured during the wait: by the time the lock-timeout
+ * error is raised, the server has already taken the backend out of the wait
+ * queue (LockErrorCleanup() runs before the ereport), so pg_blocking_pids()
+ * of our own pid is empty in the error handler.  The only point where an
+ * extension runs while the backend still waits is the "still waiting" LOG
+ * message that ProcSleep() emits once deadlock_timeout has passed when
+ * log_lock_waits is on.  So the last attempt runs with log_lock_waits on and
+ * deadlock_timeout below lock_timeout, and an emit_log_hook computes what
+ * pg_blocking_pids() would (GetBlockerStatusData(), the same rules), keeps it
+ * and drops the message from the server log unless log_lock_waits was on
+ * anyway.  Only the error path then asks pg_stat_activity about those pids,
+ * through SPI, in a subtransaction of its own.
+ *
+ * schemamig.statement_timeout bounds each statement too.  The server arms
+ * statement_timeout once per top-level statement (mig_upgrade() itself), so
+ * setting the GUC would not reach the statements that run through SPI: the
+ * runner arms the STATEMENT_TIMEOUT timer itself around each statement, and
+ * puts the caller's own deadline back afterwards.
+ * ---------------------------------------------------------------------------
+ */
+
+/* GUC variables */
+static int	mig_lock_timeout = 2000;
+static int	mig_lock_retries = 10;
+static int	mig_lock_retry_backoff = 100;
+static int	mig_lock_retry_backoff_max = 3200;
+static int	mig_statement_timeout = 0;
+
+/* How many blocking backends the error names at most. */
+#define MIG_MAX_BLOCKERS	10
+
+/* A backend that blocked the statement, as pg_blocking_pids() sees it. */
+typedef struct LockBlocker
+{
+	int			pid;			/* 0: a prepared transaction */
+	BackendId	backend;		/* its virtual transaction id, to find a */
+	LocalTransactionId lxid;	/* prepared transaction's gid */
+	bool		holds;			/* holds a conflicting lock (else: waits
+								 * ahead of us for one) */
+	LOCKMODE	mode;			/* the mode it holds or waits for */
+} LockBlocker;
+
+/* The lock a statement waited for, and who blocked it. */
+typedef struct LockCapture
+{
+	bool		valid;
+	LOCKTAG		tag;
+	LOCKMODE	mode;
+	int			nblockers;
+	int			nmore;			/* blockers beyond MIG_MAX_BLOCKERS */
+	LockBlocker blockers[MIG_MAX_BLOCKERS];
+} LockCapture;
+
+static LockCapture capture;
+static bool capture_armed = false;	/* the last attempt is running */
+static bool capture_quiet = false;	/* log_lock_waits was off: drop the
+									 * message we caused */
+static bool capture_set_log_lock_waits = false;
+static bool capture_set_deadlock_timeout = false;
+static int	capture_saved_deadlock_timeout = 0;
+static MemoryContext capture_cxt = NULL;
+static emit_log_hook_type prev_emit_log_hook = NULL;
+
+/*
+ * strongest_conflicting_mode
+ *		The strongest mode in holdMask that conflicts with conflictMask.
+ */
+static LOCKMODE
+strongest_conflicting_mode(LockMethod method, LOCKMASK holdMask,
+						   LOCKMASK conflictMask)
+{
+	LOCKMODE	m;
+
+	for (m = method->numLockModes; m > NoLock; m--)
+		if ((holdMask & LOCKBIT_ON(m)) && (conflictMask & LOCKBIT_ON(m)))
+			return m;
+	return NoLock;
+}
+
+/*
+ * capture_blockers
+ *		Record the lock this backend waits for right now and the backends
+ *		that block it, computed the way pg_blocking_pids() does: those that
+ *		hold a conflicting mode, and those queued ahead of us for one.
+ *
+ * Runs inside ProcSleep()'s ereport(LOG), while the backend still waits and
+ * holds no lightweight lock; it takes the lock manager's partition locks in
+ * shared mode (GetBlockerStatusData) and allocates only in capture_cxt.
+ */
+static void
+capture_blockers(void)
+{
+	MemoryContext old;
+	BlockedProcsData *data;
+	int			i;
+
+	/* never while holding a lock manager lock ourselves (cannot happen) */
+	if (LWLockHeldByMe(ProcArrayLock))
+		return;
+	for (i = 0; i < NUM_LOCK_PARTITIONS; i++)
+		if (LWLockHeldByMe(LockHashPartitionLockByIndex(i)))
+			return;
+
+	MemoryContextReset(capture_cxt);
+	old = MemoryContextSwitchTo(capture_cxt);
+	capture.valid = false;
+	capture.nblockers = 0;
+	capture.nmore = 0;
+
+	data = GetBlockerStatusData(MyProcPid);
+	for (i = 0; i < data->nprocs; i++)
+	{
+		BlockedProcData *bproc = &data->procs[i];
+		LockInstanceData *instances = &data->locks[bproc->first_lock];
+		int		   *ahead = &data->waiter_pids[bproc->first_waiter];
+		LockInstanceData *me = NULL;
+		LockMethod	method;
+		LOCKMASK	conflictMask;
+		int			j;
+
+		for (j = 0; j < bproc->num_locks; j++)
+			if (instances[j].pid == bproc->pid)
+				me = &instances[j];
+		if (me == NULL || me->waitLockMode == NoLock)
+			continue;
+
+		capture.valid = true;
+		capture.tag = me->locktag;
+		capture.mode = me->waitLockMode;
+		method = GetLockTagsMethodTable(&me->locktag);
+		conflictMask = method->conflictTab[me->waitLockMode];
+
+		for (j = 0; j < bproc->num_locks; j++)
+		{
+			LockInstanceData *inst = &instances[j];
+			LockBlocker b;
+			int			k;
+
+			/* we never block ourselves, nor members of our lock group */
+			if (inst == me || inst->leaderPid == me->leaderPid)
+				continue;
+
+			b.holds = (conflictMask & inst->holdMask) != 0;
+			if (b.holds)
+				b.mode = strongest_conflicting_mode(method, inst->holdMask,
+													conflictMask);
+			else
+			{
+				bool		is_ahead = false;
+
+				/* a conflicting request only blocks us if queued ahead */
+				if (inst->waitLockMode == NoLock ||
+					!(conflictMask & LOCKBIT_ON(inst->waitLockMode)))
+					continue;
+				for (k = 0; k < bproc->num_waiters; k++)
+					if (ahead[k] == inst->pid)
+						is_ahead = true;
+				if (!is_ahead)
+					continue;
+				b.mode = inst->waitLockMode;
+			}
+			b.pid = inst->pid;
+			b.backend = inst->backend;
+			b.lxid = inst->lxid;
+
+			/* once per backend (a prepared transaction: per transaction) */
+			for (k = 0; k < capture.nblockers; k++)
+				if (capture.blockers[k].pid == b.pid &&
+					(b.pid != 0 || capture.blockers[k].lxid == b.lxid))
+					break;
+			if (k < capture.nblockers)
+				continue;
+			if (capture.nblockers < MIG_MAX_BLOCKERS)
+				capture.blockers[capture.nblockers++] = b;
+			else
+				capture.nmore++;
+		}
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(capture_cxt);
+}
+
+/*
+ * runner_emit_log_hook
+ *		While the last attempt of a statement runs, catch ProcSleep()'s
+ *		"still waiting for lock" message: record the blockers, and keep the
+ *		message out of the server log if only we turned log_lock_waits on.
+ */
+static void
+runner_emit_log_hook(ErrorData *edata)
+{
+	if (capture_armed && edata->elevel == LOG && edata->funcname != NULL &&
+		strcmp(edata->funcname, "ProcSleep") == 0)
+	{
+		if (MyProc != NULL && MyProc->waitLock != NULL &&
+			MyProc->waitStatus == PROC_WAIT_STATUS_WAITING)
+			capture_blockers();
+		if (capture_quiet)
+			edata->output_to_server = false;
+	}
+	if (prev_emit_log_hook && edata->output_to_server)
+		prev_emit_log_hook(edata);
+}
+
+/*
+ * capture_begin
+ *		Before the last attempt of a statement: make ProcSleep() report the
+ *		wait while it still waits (log_lock_waits on, deadlock_timeout below
+ *		lock_timeout).  Called inside the attempt's subtransaction, so the
+ *		settings go away with it when it fails.
+ */
+static void
+capture_begin(void)
+{
+	if (capture_cxt == NULL)
+		capture_cxt = AllocSetContextCreate(TopMemoryContext,
+											"schemamig lock capture",
+											ALLOCSET_SMALL_SIZES);
+	capture.valid = false;
+	capture.nblockers = 0;
+	capture.nmore = 0;
+	capture_quiet = !log_lock_waits;
+	capture_set_log_lock_waits = false;
+	capture_set_deadlock_timeout = false;
+
+	if (!log_lock_waits)
+	{
+		(void) set_config_option("log_lock_waits", "on",
+								 PGC_SUSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		capture_set_log_lock_waits = true;
+	}
+	if (DeadlockTimeout >= LockTimeout)
+	{
+		capture_saved_deadlock_timeout = DeadlockTimeout;
+		(void) set_config_option("deadlock_timeout",
+								 psprintf("%d", Max(LockTimeout / 2, 1)),
+								 PGC_SUSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		capture_set_deadlock_timeout = true;
+	}
+	capture_armed = true;
+}
+
+/*
+ * capture_end
+ *		After the last attempt.  When it succeeded, its subtransaction kept
+ *		the settings capture_begin changed: put them back.
+ */
+static void
+capture_end(bool succeeded)
+{
+	capture_armed = false;
+	if (!succeeded)
+		return;
+	if (capture_set_log_lock_waits)
+		(void) set_config_option("log_lock_waits", "off",
+								 PGC_SUSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	if (capture_set_deadlock_timeout)
+		(void) set_config_option("deadlock_timeout",
+								 psprintf("%d", capture_saved_deadlock_timeout),
+								 PGC_SUSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	capture_set_log_lock_waits = false;
+	capture_set_deadlock_timeout = false;
+}
+
+/*
+ * lock_target_name
+ *		What a lock tag locks, in words: "relation public.t" for a relation,
+ *		DescribeLockTag()'s wording for anything else.
+ */
+static char *
+lock_target_name(const LOCKTAG *tag)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (tag->locktag_type == LOCKTAG_RELATION &&
+		tag->locktag_field1 == MyDatabaseId)
+	{
+		Oid			relid = tag->locktag_field2;
+		char	   *rel = get_rel_name(relid);
+		char	   *nsp = rel ? get_namespace_name(get_rel_namespace(relid)) : NULL;
+
+		if (rel != NULL && nsp != NULL)
+		{
+			appendStringInfo(&buf, "relation %s",
+							 quote_qualified_identifier(nsp, rel));
+			return buf.data;
+		}
+	}
+	DescribeLockTag(&buf, tag);
+	return buf.data;
+}
+
+/*
+ * one_line
+ *		A query text on one line, at most 200 characters.
+ */
+static char *
+one_line(const char *text)
+{
+	StringInfoData buf;
+	const char *p;
+	bool		space = false;
+	int			len;
+
+	initStringInfo(&buf);
+	for (p = text; *p != '\0'; p++)
+	{
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			space = buf.len > 0;
+		else
+		{
+			if (space)
+				appendStringInfoChar(&buf, ' ');
+			space = false;
+			appendStringInfoChar(&buf, *p);
+		}
+	}
+	len = pg_mbcliplen(buf.data, buf.len, 200);
+	if (len < buf.len)
+	{
+		buf.data[len] = '\0';
+		buf.len = len;
+		appendStringInfoString(&buf, "...");
+	}
+	return buf.data;
+}
+
+/*
+ * describe_blocker
+ *		One sentence about one blocking backend, from pg_stat_activity (or
+ *		pg_prepared_xacts).  Caller is connected to SPI.
+ */
+static void
+describe_blocker(StringInfo buf, const LockBlocker *b, const char *mode)
+{
+	if (b->pid == 0)
+	{
+		/* a prepared transaction: find it through its transaction id lock */
+		if (SPI_execute(psprintf("SELECT p.gid, p.owner::text, "
+								 "to_char(extract(epoch FROM clock_timestamp() - p.prepared), 'FM999999990.0') "
+								 "FROM pg_catalog.pg_locks l "
+								 "JOIN pg_catalog.pg_prepared_xacts p ON p.transaction = l.transactionid "
+								 "WHERE l.locktype = 'transactionid' AND l.pid IS NULL "
+								 "AND l.virtualtransaction = '%d/%u' LIMIT 1",
+								 b->backend, b->lxid),
+						true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[0];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+
+			appendStringInfo(buf, " Prepared transaction \"%s\" (owner \"%s\", prepared %s s ago) %s %s on it.",
+							 SPI_getvalue(tup, desc, 1), SPI_getvalue(tup, desc, 2),
+							 SPI_getvalue(tup, desc, 3),
+							 b->holds ? "holds" : "waits ahead of it for", mode);
+		}
+		else
+			appendStringInfo(buf, " A prepared transaction %s %s on it.",
+							 b->holds ? "holds" : "waits ahead of it for", mode);
+		return;
+	}
+
+	if (SPI_execute(psprintf("SELECT coalesce(usename::text, '?'), coalesce(application_name, ''), "
+							 "coalesce(state, '?'), "
+							 "coalesce(to_char(extract(epoch FROM clock_timestamp() - state_change), 'FM999999990.0'), '?'), "
+							 "coalesce(to_char(extract(epoch FROM clock_timestamp() - xact_start), 'FM999999990.0'), '?'), "
+							 "coalesce(query, '') "
+							 "FROM pg_catalog.pg_stat_activity WHERE pid = %d",
+							 b->pid),
+					true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+
+		appendStringInfo(buf, " Process %d (role \"%s\", application \"%s\", state \"%s\" for %s s, transaction started %s s ago) %s %s on it; its last query: \"%s\".",
+						 b->pid, SPI_getvalue(tup, desc, 1),
+						 SPI_getvalue(tup, desc, 2), SPI_getvalue(tup, desc, 3),
+						 SPI_getvalue(tup, desc, 4), SPI_getvalue(tup, desc, 5),
+						 b->holds ? "holds" : "waits ahead of it for", mode,
+						 one_line(SPI_getvalue(tup, desc, 6)));
+	}
+	else
+		appendStringInfo(buf, " Process %d %s %s on it and has ended since.",
+						 b->pid, b->holds ? "held" : "waited ahead of it for",
+						 mode);
+}
+
+/*
+ * describe_capture
+ *		The sentences of the error detail about the lock waited for and who
+ *		blocked it, or NULL when nothing was captured.  Looks the backends up
+ *		in a subtransaction of its own; if that fails, names the pids only.
+ */
+static char *
+describe_capture(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	char	   *volatile result = NULL;
+	const char *mode;
+	int			i;
+
+	if (!capture.valid)
+		return NULL;
+	mode = GetLockmodeName(capture.tag.locktag_lockmethodid, capture.mode);
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "The statement was waiting for %s on %s.",
+						 mode, lock_target_name(&capture.tag));
+		/* pg_stat_activity as it is now, not as this transaction saw it */
+		pgstat_clear_snapshot();
+		for (i = 0; i < capture.nblockers; i++)
+		{
+			const LockBlocker *b = &capture.blockers[i];
+
+			describe_blocker(&buf, b,
+							 GetLockmodeName(capture.tag.locktag_lockmethodid,
+											 b->mode));
+		}
+		if (capture.nblockers == 0)
+			appendStringInfoString(&buf, " No other backend held or awaited a conflicting lock when the wait was recorded.");
+		if (capture.nmore > 0)
+			appendStringInfo(&buf, " %d more backends blocked it.", capture.nmore);
+		result = buf.data;
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+
+	if (result == NULL)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "The statement was waiting for %s; blocked by process", mode);
+		for (i = 0; i < capture.nblockers; i++)
+			appendStringInfo(&buf, "%s %d", i > 0 ? "," : "",
+							 capture.blockers[i].pid);
+		appendStringInfoChar(&buf, '.');
+		result = buf.data;
+	}
+	return result;
+}
+
+/* The per-statement statement_timeout (schemamig.statement_timeout). */
+typedef struct StatementTimer
+{
+	bool		armed;			/* our deadline is the timer's */
+	bool		caller_active;	/* the caller's statement_timeout ran */
+	TimestampTz caller_fin;		/* ... and would fire then */
+	TimestampTz our_fin;
+	int			ms;				/* schemamig.statement_timeout when armed */
+} StatementTimer;
+
+/*
+ * statement_timer_arm
+ *		Arm STATEMENT_TIMEOUT for one statement, unless the caller's own
+ *		deadline comes first.
+ */
+static void
+statement_timer_arm(StatementTimer *timer)
+{
+	timer->armed = false;
+	timer->ms = mig_statement_timeout;
+	if (mig_statement_timeout <= 0)
+		return;
+	timer->caller_active = get_timeout_active(STATEMENT_TIMEOUT);
+	timer->caller_fin = timer->caller_active ?
+		get_timeout_finish_time(STATEMENT_TIMEOUT) : 0;
+	timer->our_fin = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+												 mig_statement_timeout);
+	if (timer->caller_active && timer->caller_fin <= timer->our_fin)
+		return;
+	enable_timeout_at(STATEMENT_TIMEOUT, timer->our_fin);
+	timer->armed = true;
+}
+
+/*
+ * statement_timer_expired
+ *		Did the statement run into our deadline?
+ */
+static bool
+statement_timer_expired(const StatementTimer *timer)
+{
+	return timer->armed && GetCurrentTimestamp() >= timer->our_fin;
+}
+
+/*
+ * statement_timer_disarm
+ *		Put the caller's statement_timeout back (or none).  A timeout that
+ *		fired but was not yet acted on is left for CHECK_FOR_INTERRUPTS to
+ *		report.
+ */
+static void
+statement_timer_disarm(StatementTimer *timer)
+{
+	if (!timer->armed)
+		return;
+	timer->armed = false;
+	if (get_timeout_indicator(STATEMENT_TIMEOUT, false))
+		return;
+	if (timer->caller_active)
+		enable_timeout_at(STATEMENT_TIMEOUT, timer->caller_fin);
+	else
+		disable_timeout(STATEMENT_TIMEOUT, false);
+}
+
+/*
+ * add_statement_timeout_detail
+ *		Say that a statement timeout was schemamig.statement_timeout's.
+ */
+static void
+add_statement_timeout_detail(ErrorData *edata, const StatementTimer *timer)
+{
+	if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED && edata->detail == NULL)
+		edata->detail = psprintf("The statement ran longer than schemamig.statement_timeout (%d ms).",
+								 timer->ms);
+}
+
+/*
+ * execute_statement
+ *		Run one statement through SPI.
+ */
+static void
+execute_statement(MigStatement *st)
+{
+	int			rc;
+
+	mig_running_statement = st->text;	/* for the DDL hook */
+	rc = SPI_execute(st->text, false, 0);
+	if (rc < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("statement cannot run inside a migration: %s",
+						SPI_result_code_string(rc))));
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * run_plain
+ *		Run a statement without a subtransaction: no lock_timeout is in
+ *		force, so there is nothing to retry.
+ */
+static void
+run_plain(MemoryContext cxt, StatementPosition *pos)
+{
+	StatementTimer timer;
+
+	statement_timer_arm(&timer);
+	PG_TRY();
+	{
+		execute_statement(pos->stmt);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		bool		expired = statement_timer_expired(&timer);
+
+		statement_timer_disarm(&timer);
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		if (expired)
+			add_statement_timeout_detail(edata, &timer);
+		throw_with_position(edata, pos);
+	}
+	PG_END_TRY();
+	statement_timer_disarm(&timer);
+}
+
+/*
+ * backoff_sleep
+ *		Sleep ms milliseconds before the next attempt at pos's statement,
+ *		waking up for interrupts: a cancel ends the call here, with the
+ *		statement's position in the message like any other error of it.
+ */
+static void
+backoff_sleep(MemoryContext cxt, StatementPosition *pos, long ms)
+{
+	TimestampTz end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+
+	PG_TRY();
+	{
+		for (;;)
+		{
+			long		remain;
+
+			CHECK_FOR_INTERRUPTS();
+			remain = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
+			if (remain <= 0)
+				break;
+			(void) WaitLatch(MyLatch,
+							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 remain, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+		}
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		throw_with_position(edata, pos);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * attempt_statement
+ *		One attempt at a statement, in a subtransaction (as PL/pgSQL runs an
+ *		exception block): NULL when it succeeded, else the error, with the
+ *		subtransaction rolled back.  last: the last attempt, which records
+ *		the blockers if it has to wait.
+ */
+static ErrorData *
+attempt_statement(MemoryContext cxt, StatementPosition *pos, bool last)
+{
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+	StatementTimer timer;
+
+	statement_timer_arm(&timer);
+	BeginInternalSubTransaction(NULL);
+	/* run the statement in our memory context, not the subtransaction's */
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		if (last)
+			capture_begin();
+		execute_statement(pos->stmt);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		bool		expired = statement_timer_expired(&timer);
+
+		statement_timer_disarm(&timer);
+		capture_armed = false;
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (expired)
+			add_statement_timeout_detail(edata, &timer);
+	}
+	PG_END_TRY();
+
+	if (edata == NULL)
+		statement_timer_disarm(&timer);
+	if (last)
+		capture_end(edata == NULL);
+	return edata;
+}
+
+/*
+ * report_retry
+ *		Say that a statement could not get a lock and will be tried again.
+ *		A NOTICE with schemamig.progress on, else a LOG line.
+ */
+static void
+report_retry(StatementPosition *pos, ErrorData *edata, int attempt,
+			 int attempts, long backoff, bool whole_revision)
+{
+	ereport(mig_notice_progress ? NOTICE : LOG,
+			(errmsg("revision \"%s\" %s: statement %d of %d (line %d) could not get a lock: %s",
+					pos->revision, pos->direction, pos->stmt->number,
+					pos->nstmts, pos->stmt->lineno, edata->message),
+			 !whole_revision || pos->stmt->number == 1 ?
+			 errdetail("Attempt %d of %d; the next one starts in %ld ms.",
+					   attempt, attempts, backoff) :
+			 pos->stmt->number == 2 ?
+			 errdetail("Attempt %d of %d; the next one starts in %ld ms. Statement 1 of the revision was rolled back with it and runs again first.",
+					   attempt, attempts, backoff) :
+			 errdetail("Attempt %d of %d; the next one starts in %ld ms. Statements 1 to %d of the revision were rolled back with it and run again first.",
+					   attempt, attempts, backoff, pos->stmt->number - 1)));
+}
+
+/*
+ * next_backoff
+ *		The sleep after the one of backoff ms: twice as long, capped.
+ */
+static long
+next_backoff(long backoff)
+{
+	return Min(backoff * 2,
+			   Max(mig_lock_retry_backoff_max, mig_lock_retry_backoff));
+}
+
+/*
+ * run_with_lock_retries
+ *		Run a statement in a subtransaction; when it cannot get a lock in
+ *		time, roll back just the statement, sleep and try again.  The
+ *		attempts are numbered from first_attempt (2 when the revision's
+ *		first pass already failed on this statement), sleeping backoff ms
+ *		before the next one.  When the attempts run out, throw the last
+ *		error with the attempts, the lock waited for and its blockers in the
+ *		detail.
+ */
+static void
+run_with_lock_retries(MemoryContext cxt, StatementPosition *pos,
+					  int first_attempt, long backoff, TimestampTz started)
+{
+	int			attempts = mig_lock_retries + 1;
+	int			attempt;
+
+	for (attempt = first_attempt;; attempt++)
+	{
+		bool		last = attempt >= attempts;
+		ErrorData  *edata = attempt_statement(cxt, pos, last);
+		StringInfoData detail;
+		char	   *blockers;
+
+		if (edata == NULL)
+			return;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			throw_with_position(edata, pos);
+
+		if (!last)
+		{
+			report_retry(pos, edata, attempt, attempts, backoff, false);
+			FreeErrorData(edata);
+			backoff_sleep(cxt, pos, backoff);
+			backoff = next_backoff(backoff);
+			continue;
+		}
+
+		/* out of attempts: say how hard we tried and who was in the way */
+		blockers = describe_capture();
+		initStringInfo(&detail);
+		appendStringInfo(&detail, "Gave up after %d %s in %.1f s (lock_timeout %d ms, schemamig.lock_retries %d).",
+						 attempt, attempt == 1 ? "attempt" : "attempts",
+						 (double) (GetCurrentTimestamp() - started) / 1000000.0,
+						 LockTimeout, attempts - 1);
+		if (blockers)
+			appendStringInfo(&detail, " %s", blockers);
+		if (edata->detail)
+			appendStringInfo(&detail, " %s", edata->detail);
+		edata->detail = detail.data;
+		if (edata->hint == NULL)
+			edata->hint = pstrdup("End or wait out the blocking transactions and run the migration again; "
+								  "schemamig.lock_timeout, schemamig.lock_retries and schemamig.lock_retry_backoff "
+								  "set how long each attempt waits and how often it is retried.");
+		throw_with_position(edata, pos);
+	}
+}
+
+/*
+ * apply_lock_timeout
+ *		Set lock_timeout from schemamig.lock_timeout when that differs from
+ *		what was applied last (a revision may SET schemamig.lock_timeout for
+ *		itself; its own SET lock_timeout lasts until then).  At the GUC nest
+ *		level of the revision (or of the subtransaction running).
+ */
+static void
+apply_lock_timeout(int *applied)
+{
+	if (mig_lock_timeout == *applied)
+		return;
+	(void) set_config_option("lock_timeout", psprintf("%d", mig_lock_timeout),
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	*applied = mig_lock_timeout;
+}
+
+/*
+ * attempt_revision
+ *		The first pass over a revision: every statement in one
+ *		subtransaction, with lock_timeout and statement_timeout, and no
+ *		subtransaction per statement (whose commit costs grow with every
+ *		relation the transaction created, and so quadratically over a long
+ *		history).  NULL when it succeeded, else the error, with the
+ *		subtransaction rolled back and pos->stmt and pos->started telling
+ *		which statement failed.
+ */
+static ErrorData *
+attempt_revision(MemoryContext cxt, StatementPosition *pos, List *stmts,
+				 int *applied)
+{
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+	StatementTimer timer;
+
+	timer.armed = false;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		ListCell   *lc;
+
+		foreach(lc, stmts)
+		{
+			pos->stmt = (MigStatement *) lfirst(lc);
+			pos->started = GetCurrentTimestamp();
+			CHECK_FOR_INTERRUPTS();
+			apply_lock_timeout(applied);
+			statement_timer_arm(&timer);
+			execute_statement(pos->stmt);
+			statement_timer_disarm(&timer);
+		}
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		bool		expired = statement_timer_expired(&timer);
+
+		statement_timer_disarm(&timer);
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (expired)
+			add_statement_timeout_detail(edata, &timer);
+	}
+	PG_END_TRY();
+	return edata;
+}
+
+/*
  * run_statements
- *		Run a revision's statements in order through SPI.
+ *		Run a revision's statements in order through SPI, under
+ *		schemamig.lock_timeout with retries (see "Lock safety" above).
+ *		Caller has opened a GUC nest level for the revision.
+ *
+ * With a lock_timeout in force, the revision first runs in one
+ * subtransaction.  That is the fast path, and almost always all there is.
+ * When a statement of it cannot get a lock in time, the whole pass is
+ * rolled back (so that while we sleep, none of the revision's locks is held
+ * either), and after the sleep the revision runs again statement by
+ * statement, each in a subtransaction of its own: the earlier statements
+ * once more, the one that failed with its remaining attempts.
  */
 static void
 run_statements(const char *revision, const char *direction, List *stmts)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	StatementPosition pos;
+	int			applied_lock_timeout = -1;
+	MigStatement *failed = NULL;
+	TimestampTz failed_started = 0;
+	long		backoff = mig_lock_retry_backoff;
 	ListCell   *lc;
 
 	pos.revision = revision;
 	pos.direction = direction;
 	pos.nstmts = list_length(stmts);
+	if (pos.nstmts == 0)
+		return;
+
+	apply_lock_timeout(&applied_lock_timeout);
+	if (LockTimeout > 0 && mig_lock_retries > 0)
+	{
+		ErrorData  *edata = attempt_revision(cxt, &pos, stmts,
+											 &applied_lock_timeout);
+
+		if (edata == NULL)
+			return;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			throw_with_position(edata, &pos);
+
+		report_retry(&pos, edata, 1, mig_lock_retries + 1, backoff, true);
+		FreeErrorData(edata);
+		failed = pos.stmt;
+		failed_started = pos.started;
+		/* the rollback undid any lock_timeout set inside the pass */
+		applied_lock_timeout = -1;
+		backoff_sleep(cxt, &pos, backoff);
+		backoff = next_backoff(backoff);
+	}
 
 	foreach(lc, stmts)
 	{
 		MigStatement *st = (MigStatement *) lfirst(lc);
-		int			rc;
 
 		pos.stmt = st;
+		pos.started = GetCurrentTimestamp();
 		CHECK_FOR_INTERRUPTS();
-		PG_TRY();
-		{
-			rc = SPI_execute(st->text, false, 0);
-			if (rc < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("statement cannot run inside a migration: %s",
-								SPI_result_code_string(rc))));
-		}
-		PG_CATCH();
-		{
-			rethrow_with_position(cxt, &pos);
-		}
-		PG_END_TRY();
-		SPI_freetuptable(SPI_tuptable);
+		apply_lock_timeout(&applied_lock_timeout);
+
+		if (LockTimeout <= 0)
+			run_plain(cxt, &pos);
+		else if (st == failed)
+			run_with_lock_retries(cxt, &pos, 2, backoff, failed_started);
+		else
+			run_with_lock_retries(cxt, &pos, 1, mig_lock_retry_backoff,
+								  pos.started);
 	}
 }
 
@@ -305,6 +1204,8 @@ runner_run_step(const MigGraph *g, const MigStep *step,
 
 	stmts = sqltext_split(sql, psprintf("revision \"%s\" %s", id, direction));
 	check_statements(id, direction, stmts);
+	/* schemamig.lint = warn | deny: judge the revision before it runs */
+	mig_lint_enforce(stmts, id);
 
 	started_at = GetCurrentTimestamp();
 	INSTR_TIME_SET_CURRENT(start_time);
@@ -324,6 +1225,7 @@ runner_run_step(const MigGraph *g, const MigStep *step,
 	{
 		mig_running_revision = NULL;
 		mig_running_direction = NULL;
+		mig_running_statement = NULL;
 	}
 	PG_END_TRY();
 	/* undo every setting the revision changed, SET included */
@@ -426,4 +1328,65 @@ runner_rethrow(MemoryContext cxt, int nsteps_done)
 	}
 	FreeErrorData(edata);
 	PG_RE_THROW();
+}
+
+/*
+ * mig_runner_init
+ *		Define the runner's GUCs (lock safety, statement_timeout) and install
+ *		the log hook that records lock blockers.  Called from _PG_init.
+ */
+void
+mig_runner_init(void)
+{
+	DefineCustomIntVariable("schemamig.lock_timeout",
+							"lock_timeout for each statement of a migration.",
+							"A statement that waits longer for a lock is rolled back and "
+							"retried (schemamig.lock_retries); 0 waits without limit and "
+							"never retries.",
+							&mig_lock_timeout,
+							2000, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("schemamig.lock_retries",
+							"How many times a statement that timed out on a lock is retried.",
+							NULL,
+							&mig_lock_retries,
+							10, 0, 10000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("schemamig.lock_retry_backoff",
+							"Sleep before the first retry of a statement that timed out on a lock.",
+							"The sleep doubles at each further retry, up to "
+							"schemamig.lock_retry_backoff_max.",
+							&mig_lock_retry_backoff,
+							100, 0, 3600000,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("schemamig.lock_retry_backoff_max",
+							"The longest sleep between two attempts of a statement.",
+							NULL,
+							&mig_lock_retry_backoff_max,
+							3200, 0, 3600000,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("schemamig.statement_timeout",
+							"statement_timeout for each statement of a migration.",
+							"0 leaves only the caller's statement_timeout, which bounds "
+							"the whole call.",
+							&mig_statement_timeout,
+							0, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = runner_emit_log_hook;
 }

@@ -23,6 +23,14 @@
 extern const char *mig_running_revision;
 extern const char *mig_running_direction;
 
+/*
+ * The text of the revision statement the runner is executing right now (the
+ * very pointer it hands to SPI), or NULL.  The DDL hook compares it with the
+ * query string it is given to tell the revision's own statements from DDL
+ * nested in a function that a revision statement called.
+ */
+extern const char *mig_running_statement;
+
 /* What one executed step reports back. */
 typedef struct MigStepResult
 {
@@ -64,5 +72,12 @@ extern void runner_stamp(const MigGraph *g, const MigPlan *plan,
  * other error unchanged.  Call from a PG_CATCH block.
  */
 extern void runner_rethrow(MemoryContext cxt, int nsteps_done);
+
+/*
+ * Define the runner's GUCs (schemamig.lock_timeout, lock_retries,
+ * lock_retry_backoff, lock_retry_backoff_max, statement_timeout) and install
+ * its log hook.  Called once from _PG_init.
+ */
+extern void mig_runner_init(void);
 
 #endif							/* SCHEMAMIG_RUNNER_H */

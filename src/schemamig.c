@@ -16,6 +16,9 @@
 #include "utils/guc.h"
 
 #include "check.h"
+#include "hook.h"
+#include "lint.h"
+#include "runner.h"
 #include "schemamig.h"
 
 PG_MODULE_MAGIC;
@@ -63,7 +66,10 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	mig_hook_init();
 	mig_check_init();
+	mig_runner_init();
+	mig_lint_init();
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("schemamig");

@@ -162,6 +162,7 @@ sqltext_split(const char *sql, const char *what)
 		st->lineno = line;
 		st->text = pnstrdup(sql + first, end - first);
 		st->parsetree = rs->stmt;
+		st->leading = pnstrdup(sql + start, first - start);
 		result = lappend(result, st);
 	}
 

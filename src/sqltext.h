@@ -23,6 +23,9 @@ typedef struct MigStatement
 	int			lineno;			/* 1-based line of its first character */
 	char	   *text;			/* the statement alone, NUL-terminated */
 	Node	   *parsetree;		/* raw parse tree (RawStmt's stmt) */
+	char	   *leading;		/* blanks and comments between the previous
+								 * statement's semicolon and this statement
+								 * (suppression comments of the linter) */
 } MigStatement;
 
 /*
