@@ -15,6 +15,7 @@ OBJS = \
 	src/api_revision.o \
 	src/api_run.o \
 	src/check.o \
+	src/snapshot.o \
 	src/api_check.o \
 	src/hook.o \
 	src/lint.o \

@@ -126,7 +126,7 @@ CREATE TABLE schemamig.ddl_log (
 	direction		text CHECK (direction IN ('upgrade', 'downgrade')),
 	nested			boolean NOT NULL DEFAULT false
 );
-CREATE INDEX ddl_log_id_idx ON schemamig.ddl_log (id);
+/* one index (every DDL statement pays for each): time, for retention and "recent" */
 CREATE INDEX ddl_log_started_at_idx ON schemamig.ddl_log (started_at);
 COMMENT ON TABLE schemamig.ddl_log IS 'one row per committed DDL statement, written by the DDL hook';
 
@@ -274,6 +274,24 @@ COMMENT ON PROCEDURE mig_downgrade_proc(text)
 	IS 'downgrade to target, committing after each revision';
 
 /* ------------------------------------------------------------------------
+ * Schema snapshots: the model of each managed schema stored whenever the
+ * version table moves and commits, for mig_check()'s drift detection.
+ * ------------------------------------------------------------------------ */
+
+CREATE TABLE schemamig.snapshot (
+	id				bigserial PRIMARY KEY,
+	heads			text[] NOT NULL,
+	schema_name		name NOT NULL,
+	taken_at		timestamptz NOT NULL DEFAULT now(),
+	model			jsonb NOT NULL
+);
+CREATE INDEX snapshot_heads_idx ON schemamig.snapshot (heads, schema_name);
+COMMENT ON TABLE schemamig.snapshot IS 'schema model of each managed schema per set of current heads';
+SELECT pg_catalog.pg_extension_config_dump('schemamig.snapshot', '');
+SELECT pg_catalog.pg_extension_config_dump('schemamig.snapshot_id_seq', '');
+GRANT SELECT ON schemamig.snapshot TO PUBLIC;
+
+/* ------------------------------------------------------------------------
  * Checking
  * ------------------------------------------------------------------------ */
 
@@ -356,6 +374,8 @@ BEGIN
 				   s, s, r);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON schemamig.revision, schemamig.version TO %s', r);
 	EXECUTE format('GRANT SELECT, INSERT ON schemamig.history TO %s', r);
+	EXECUTE format('GRANT SELECT, INSERT, DELETE ON schemamig.snapshot TO %s', r);
+	EXECUTE format('GRANT USAGE ON SEQUENCE schemamig.snapshot_id_seq TO %s', r);
 	EXECUTE format('GRANT USAGE ON SEQUENCE schemamig.revision_seq_seq, schemamig.history_id_seq TO %s', r);
 END
 $fn$;

@@ -96,6 +96,34 @@ SELECT message ~ 'cycle' AS names_cycle FROM mig_check() WHERE code = 'graph.cyc
 ROLLBACK;
 SELECT count(*) AS findings FROM mig_check();
 
+-- drift: the live schema against the snapshot of the current heads, each
+-- object with the DDL-log rows that explain it
+SET schemamig.out_of_band_ddl = allow;
+CREATE TABLE ck_extra (id int);
+ALTER TABLE ck_b ADD COLUMN note text;
+ALTER TABLE ck_c ALTER COLUMN id TYPE bigint;
+SELECT severity, code, object, regexp_replace(message, 'at [0-9-]+ [0-9:]+ UTC', 'at <time>', 'g') AS message
+  FROM mig_check() WHERE code LIKE 'drift.%';
+DROP TABLE ck_extra;
+ALTER TABLE ck_b DROP COLUMN note;
+ALTER TABLE ck_c ALTER COLUMN id TYPE int;
+SELECT count(*) AS drift FROM mig_check() WHERE code LIKE 'drift.%';
+-- a dropped table, and a change made with the DDL log off is unexplained
+SET schemamig.ddl_log = off;
+DROP TABLE ck_a;
+SELECT severity, code, object, message FROM mig_check() WHERE code LIKE 'drift.%';
+RESET schemamig.ddl_log;
+CREATE TABLE ck_a (id int);
+SELECT count(*) AS drift FROM mig_check() WHERE code LIKE 'drift.%';
+-- a stamp takes a new snapshot: the change is adopted
+CREATE TABLE ck_adopted (id int);
+SELECT count(*) AS drift FROM mig_check() WHERE code LIKE 'drift.%';
+SELECT * FROM mig_stamp('m1');
+SELECT count(*) AS drift FROM mig_check() WHERE code LIKE 'drift.%';
+DROP TABLE ck_adopted;
+SELECT * FROM mig_stamp('m1');
+RESET schemamig.out_of_band_ddl;
+
 -- mig_check_report(): the same as readable text
 SELECT mig_check_report();
 INSERT INTO schemamig.version (revision) VALUES ('ghost');

@@ -31,6 +31,7 @@
 #include "registry.h"
 #include "runner.h"
 #include "schemamig.h"
+#include "snapshot.h"
 #include "sqltext.h"
 
 PG_FUNCTION_INFO_V1(mig_upgrade);
@@ -175,6 +176,15 @@ run_migration(FunctionCallInfo fcinfo, MigCommand cmd, bool is_proc)
 			if (nonatomic)
 				SPI_commit();
 		}
+
+		/*
+		 * The snapshot of the state this call leaves (unless nothing
+		 * moved).  Procedures take it once at the end too: a model load per
+		 * committed revision would cost more than the revisions; if one is
+		 * interrupted, mig_check() says the heads it left have no snapshot.
+		 */
+		if (plan->nsteps > 0)
+			mig_snapshot_take(before, nbefore);
 		SPI_finish();
 	}
 	PG_CATCH();
@@ -285,6 +295,7 @@ mig_stamp(PG_FUNCTION_ARGS)
 	before = registry_current_heads(&nbefore);
 	plan = mig_graph_plan(g, MIG_CMD_STAMP, target, before, nbefore);
 	runner_stamp(g, plan, before, nbefore, target);
+	mig_snapshot_take(runner_ids(g, plan->final_heads, plan->nfinal), plan->nfinal);
 
 	after = runner_ids(g, plan->final_heads, plan->nfinal);
 	qsort(after, plan->nfinal, sizeof(char *), compare_strings);

@@ -36,6 +36,7 @@
 #include "check.h"
 #include "graph.h"
 #include "registry.h"
+#include "snapshot.h"
 
 int			mig_check_multiple_heads = 0;
 
@@ -287,6 +288,7 @@ check_with_graph(List *findings, const MigGraph *g, MigRevisionRow *rows,
 	char	  **hist;
 	int			nhist;
 	bool	   *applied;
+	bool		has_history;
 	bool		current_ok = true;
 	int			i,
 				j;
@@ -348,7 +350,8 @@ check_with_graph(List *findings, const MigGraph *g, MigRevisionRow *rows,
 									rows[i].id));
 	}
 
-	if (registry_last_history_heads(&hist, &nhist))
+	has_history = registry_last_history_heads(&hist, &nhist);
+	if (has_history)
 	{
 		char	  **cur = palloc(sizeof(char *) * Max(ncurrent, 1));
 
@@ -363,6 +366,10 @@ check_with_graph(List *findings, const MigGraph *g, MigRevisionRow *rows,
 		findings = add(findings, "error", "integrity.history_mismatch", NULL,
 					   psprintf("the version table holds %s but the history is empty",
 								join_ids(g, NULL, current, ncurrent)));
+
+	/* drift: the live managed schemas against the current heads' snapshot */
+	if (current_ok && (has_history || ncurrent > 0))
+		findings = mig_snapshot_drift(findings, current, ncurrent, add);
 
 	/* pending: what an upgrade to heads would run */
 	if (current_ok && nheads > 0)

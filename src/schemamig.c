@@ -16,6 +16,7 @@
 #include "utils/guc.h"
 
 #include "check.h"
+#include "snapshot.h"
 #include "hook.h"
 #include "lint.h"
 #include "runner.h"
@@ -68,6 +69,7 @@ _PG_init(void)
 
 	mig_hook_init();
 	mig_check_init();
+	mig_snapshot_init();
 	mig_runner_init();
 	mig_lint_init();
 

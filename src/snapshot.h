@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * snapshot.h
+ *	  Schema snapshots per set of heads, and drift against them.
+ *
+ * IDENTIFICATION
+ *	  src/snapshot.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCHEMAMIG_SNAPSHOT_H
+#define SCHEMAMIG_SNAPSHOT_H
+
+#include "nodes/pg_list.h"
+
+/* GUC: store snapshots at all */
+extern bool mig_snapshots;
+
+/* How drift findings are appended (check.c's add()). */
+typedef List *(*MigAddFinding) (List *findings, const char *severity,
+								const char *code, const char *object,
+								char *message);
+
+extern void mig_snapshot_init(void);
+
+/* Store the models of the managed schemas for these heads. */
+extern void mig_snapshot_take(char **heads, int nheads);
+
+/* Drift findings: the live managed schemas against the heads' snapshot. */
+extern List *mig_snapshot_drift(List *findings, char **heads, int nheads,
+								MigAddFinding add);
+
+#endif							/* SCHEMAMIG_SNAPSHOT_H */
