@@ -16,6 +16,7 @@ OBJS = \
 	src/api_run.o \
 	src/check.o \
 	src/snapshot.o \
+	src/verify.o \
 	src/api_check.o \
 	src/hook.o \
 	src/lint.o \
@@ -27,7 +28,7 @@ OBJS = \
 DATA = schemamig--0.1.sql
 PGFILEDESC = "schemamig - Alembic-style schema migrations inside PostgreSQL"
 
-REGRESS = setup revision graph targets upgrade errors privileges history offline check hook lint_locks lint_types lint_destructive lint_misc lint_enforce lock_safety model diff
+REGRESS = setup revision graph targets upgrade errors privileges history offline check verify hook lint_locks lint_types lint_destructive lint_misc lint_enforce lock_safety model diff
 REGRESS_OPTS = --load-extension=plpgsql
 
 ISOLATION = two_runners runner_vs_ddl stale_snapshot out_of_band_deny lock_retry

@@ -295,6 +295,16 @@ GRANT SELECT ON schemamig.snapshot TO PUBLIC;
  * Checking
  * ------------------------------------------------------------------------ */
 
+CREATE FUNCTION mig_verify(target text DEFAULT 'heads')
+RETURNS TABLE(revision text, upgrade_ok boolean, downgrade_ok boolean,
+			  schema_restored boolean, data_preserved boolean,
+			  duration_ms double precision, first_difference text)
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mig_verify';
+COMMENT ON FUNCTION mig_verify(text)
+	IS 'round trip of every revision an upgrade to target would run (upgrade, downgrade, compare schema and data, upgrade again), all rolled back';
+REVOKE ALL ON FUNCTION mig_verify(text) FROM PUBLIC;
+
 CREATE FUNCTION mig_check()
 RETURNS TABLE(severity text, code text, object text, message text)
 LANGUAGE c VOLATILE
@@ -375,6 +385,7 @@ BEGIN
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON schemamig.revision, schemamig.version TO %s', r);
 	EXECUTE format('GRANT SELECT, INSERT ON schemamig.history TO %s', r);
 	EXECUTE format('GRANT SELECT, INSERT, DELETE ON schemamig.snapshot TO %s', r);
+	EXECUTE format('GRANT EXECUTE ON FUNCTION %s.mig_verify(text) TO %s', s, r);
 	EXECUTE format('GRANT USAGE ON SEQUENCE schemamig.snapshot_id_seq TO %s', r);
 	EXECUTE format('GRANT USAGE ON SEQUENCE schemamig.revision_seq_seq, schemamig.history_id_seq TO %s', r);
 END

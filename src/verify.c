@@ -1,0 +1,467 @@
+/*-------------------------------------------------------------------------
+ *
+ * verify.c
+ *	  Round-trip verification: for each revision of a plan, upgrade,
+ *	  downgrade, check that the schema and the data are back as they were,
+ *	  upgrade again; everything inside a subtransaction rolled back at the
+ *	  end, so the database is left exactly as it was.
+ *
+ * The schema is compared as the model of the managed schemas (model.c);
+ * the data as a row count and an order-independent checksum of every
+ * table of the managed schemas that existed before the revision.  A
+ * revision whose round trip fails is still applied (its round trip rolled
+ * back, then a plain upgrade) so that the revisions after it are verified
+ * too.
+ *
+ * IDENTIFICATION
+ *	  src/verify.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
+#include "utils/formatting.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/varlena.h"
+
+#include "graph.h"
+#include "hook.h"
+#include "migration_lock.h"
+#include "model.h"
+#include "registry.h"
+#include "runner.h"
+#include "schemamig.h"
+
+PG_FUNCTION_INFO_V1(mig_verify);
+
+/* The state compared before and after a round trip. */
+typedef struct VerifyState
+{
+	List	   *models;			/* MigModel * per managed schema */
+	List	   *tables;			/* char * qualified names */
+	List	   *sums;			/* char * "count:md5" per table */
+} VerifyState;
+
+/*
+ * verify_schemas
+ *		The existing schemas of schemamig.managed_schemas.
+ */
+static pg_noinline List *
+verify_schemas(void)
+{
+	char	   *copy = pstrdup(mig_managed_schemas ? mig_managed_schemas : "public");
+	List	   *names = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (!SplitIdentifierString(copy, ',', &names))
+		return NIL;
+	foreach(lc, names)
+	{
+		char	   *name = (char *) lfirst(lc);
+
+		if (strcmp(name, "*") != 0 && OidIsValid(get_namespace_oid(name, true)))
+			result = lappend(result, pstrdup(name));
+	}
+	return result;
+}
+
+/*
+ * capture
+ *		The models of the managed schemas, and each table's row count and
+ *		checksum (md5 over the sorted md5s of its rows).
+ */
+static VerifyState *
+capture(List *schemas)
+{
+	VerifyState *st = palloc0(sizeof(VerifyState));
+	ListCell   *lc;
+	List	   *tables = NIL;
+
+	foreach(lc, schemas)
+	{
+		const char *schema = (const char *) lfirst(lc);
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1] = {CStringGetTextDatum(schema)};
+
+		st->models = lappend(st->models, mig_model_load(schema));
+		if (SPI_execute_with_args("SELECT format('%I.%I', n.nspname, c.relname) "
+								  "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+								  "ON n.oid = c.relnamespace "
+								  "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') "
+								  "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+								  "  WHERE d.classid = 'pg_catalog.pg_class'::regclass "
+								  "  AND d.objid = c.oid AND d.deptype = 'e') "
+								  "ORDER BY 1",
+								  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not list tables");
+		for (uint64 i = 0; i < SPI_processed; i++)
+			tables = lappend(tables, SPI_getvalue(SPI_tuptable->vals[i],
+												  SPI_tuptable->tupdesc, 1));
+	}
+	foreach(lc, tables)
+	{
+		const char *t = (const char *) lfirst(lc);
+
+		if (SPI_execute(psprintf("SELECT count(*) || ':' || coalesce(md5(string_agg(h, '' ORDER BY h)), '') "
+								 "FROM (SELECT md5(x::text) AS h FROM ONLY %s x) s", t),
+						false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not checksum table %s", t);
+		st->tables = lappend(st->tables, pstrdup(t));
+		st->sums = lappend(st->sums, SPI_getvalue(SPI_tuptable->vals[0],
+												  SPI_tuptable->tupdesc, 1));
+	}
+	return st;
+}
+
+/*
+ * object_name
+ *		"column public.t.c" for a message.
+ */
+static char *
+object_name(const MigModel *m, const MigObject *obj)
+{
+	if (obj->parent)
+		return psprintf("%s %s.%s.%s", mig_kind_name(obj->kind),
+						quote_identifier(m->schema), obj->parent, obj->name);
+	return psprintf("%s %s.%s", mig_kind_name(obj->kind),
+					quote_identifier(m->schema), obj->name);
+}
+
+/*
+ * first_model_difference
+ *		The first object that differs between two models, or NULL.
+ */
+static char *
+first_model_difference(const MigModel *a, const MigModel *b)
+{
+	int			i = 0,
+				j = 0;
+
+	while (i < a->nobjects || j < b->nobjects)
+	{
+		int			c;
+
+		if (i >= a->nobjects)
+			c = 1;
+		else if (j >= b->nobjects)
+			c = -1;
+		else
+			c = strcmp(a->objects[i].key, b->objects[j].key);
+		if (c < 0)
+			return psprintf("%s is missing after the downgrade",
+							object_name(a, &a->objects[i]));
+		if (c > 0)
+			return psprintf("%s is left over after the downgrade",
+							object_name(b, &b->objects[j]));
+		{
+			const MigObject *x = &a->objects[i];
+			const MigObject *y = &b->objects[j];
+			int			k;
+
+			for (k = 0; k < x->nattrs; k++)
+			{
+				const char *v;
+
+				if (x->attrs[k].name[0] == '_')
+					continue;
+				v = mig_attr(y, x->attrs[k].name);
+				if (v == NULL || strcmp(v, x->attrs[k].value ? x->attrs[k].value : "") != 0)
+					return psprintf("%s: %s differs after the downgrade",
+									object_name(a, x), x->attrs[k].name);
+			}
+			for (k = 0; k < y->nattrs; k++)
+				if (y->attrs[k].name[0] != '_' && mig_attr(x, y->attrs[k].name) == NULL)
+					return psprintf("%s: %s appears after the downgrade",
+									object_name(b, y), y->attrs[k].name);
+		}
+		i++;
+		j++;
+	}
+	return NULL;
+}
+
+/*
+ * mentions_table
+ *		Does sql name the table (its unqualified name, as a whole word,
+ *		ignoring case)?  That is how "a table the revision touches" is told:
+ *		its data may legitimately differ after a round trip.
+ */
+static bool
+mentions_table(const char *sql, const char *qualified)
+{
+	const char *dot = strrchr(qualified, '.');
+	char	   *name = pstrdup(dot ? dot + 1 : qualified);
+	char	   *lower;
+	char	   *p;
+	size_t		len;
+
+	if (sql == NULL)
+		return false;
+	if (name[0] == '"')
+	{
+		name++;
+		name[strlen(name) - 1] = '\0';
+	}
+	lower = asc_tolower(sql, strlen(sql));
+	name = asc_tolower(name, strlen(name));
+	len = strlen(name);
+	for (p = strstr(lower, name); p != NULL; p = strstr(p + 1, name))
+	{
+		bool		start = (p == lower) ||
+			!(isalnum((unsigned char) p[-1]) || p[-1] == '_');
+		bool		end = !(isalnum((unsigned char) p[len]) || p[len] == '_');
+
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * compare_states
+ *		Schema first, then data of the tables that still exist and that the
+ *		revision's SQL does not name.
+ */
+static void
+compare_states(VerifyState *before, VerifyState *after,
+			   const char *upsql, const char *downsql,
+			   bool *schema_ok, bool *data_ok, char **difference)
+{
+	ListCell   *la,
+			   *lb;
+
+	*schema_ok = true;
+	*data_ok = true;
+	forboth(la, before->models, lb, after->models)
+	{
+		char	   *d = first_model_difference(lfirst(la), lfirst(lb));
+
+		if (d != NULL && *schema_ok)
+		{
+			*schema_ok = false;
+			*difference = d;
+		}
+	}
+	forboth(la, before->tables, lb, before->sums)
+	{
+		const char *t = lfirst(la);
+		ListCell   *ta,
+				   *sa;
+
+		if (mentions_table(upsql, t) || mentions_table(downsql, t))
+			continue;
+		forboth(ta, after->tables, sa, after->sums)
+		{
+			if (strcmp(t, lfirst(ta)) != 0)
+				continue;
+			if (strcmp(lfirst(lb), lfirst(sa)) != 0)
+			{
+				if (*data_ok && *difference == NULL)
+					*difference = psprintf("rows of %s differ after the downgrade (count:checksum %s, then %s)",
+										   t, (char *) lfirst(lb), (char *) lfirst(sa));
+				*data_ok = false;
+			}
+		}
+	}
+}
+
+/*
+ * inverse_step
+ *		The step that un-applies what step applied.
+ */
+static MigStep
+inverse_step(const MigStep *step)
+{
+	MigStep		inv;
+
+	inv.rev = step->rev;
+	inv.upgrade = !step->upgrade;
+	inv.nremoved = step->nadded;
+	inv.removed = step->added;
+	inv.nadded = step->nremoved;
+	inv.added = step->removed;
+	return inv;
+}
+
+/*
+ * error_message
+ *		Swallow the current error (in a subtransaction being rolled back)
+ *		and return its message.
+ */
+static char *
+error_message(MemoryContext cxt)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	return edata->message;
+}
+
+/*
+ * mig_verify
+ *		One row per revision an upgrade to target would run: upgrade ok,
+ *		downgrade ok, schema restored, data preserved, time, first
+ *		difference.  Leaves the database exactly as it was.
+ */
+Datum
+mig_verify(PG_FUNCTION_ARGS)
+{
+	char	   *target = PG_ARGISNULL(0) ? "heads" : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ReturnSetInfo *rsinfo;
+	MemoryContext cxt;
+	ResourceOwner owner = CurrentResourceOwner;
+	MigGraph   *g;
+	MigPlan    *plan;
+	char	  **current;
+	int			ncurrent;
+	List	   *schemas;
+	volatile int i;
+	bool		save_progress = mig_notice_progress;
+
+	mig_init_srf(fcinfo, false);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	(void) mig_lock_acquire(false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	cxt = CurrentMemoryContext;
+
+	{
+		int			n;
+		MigRevDef  *defs = registry_load_defs(&n);
+
+		g = mig_graph_build(defs, n);
+	}
+	current = registry_current_heads(&ncurrent);
+	plan = mig_graph_plan(g, MIG_CMD_UPGRADE, target, current, ncurrent);
+	runner_check_plan(g, plan);
+	schemas = verify_schemas();
+
+	/* everything below is rolled back at the end */
+	mig_notice_progress = false;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+
+	PG_TRY();
+	{
+		char	  **volatile before = current;
+		volatile int nbefore = ncurrent;
+
+		for (i = 0; i < plan->nsteps; i++)
+		{
+			MigStep    *step = &plan->steps[i];
+			MigStep		inv = inverse_step(step);
+			const char *id = mig_graph_rev(g, step->rev)->id;
+			char	  **after;
+			int			nafter;
+			volatile bool up_ok = false,
+						down_ok = false,
+						schema_ok = false,
+						data_ok = false;
+			char	   *volatile difference = NULL;
+			instr_time	t0,
+						t1;
+			Datum		values[7];
+			bool		nulls[7] = {false, false, false, false, false, false, false};
+
+			after = runner_heads_after(g, step, before, nbefore, &nafter);
+			INSTR_TIME_SET_CURRENT(t0);
+
+			/* the round trip, in a subtransaction of its own */
+			BeginInternalSubTransaction(NULL);
+			MemoryContextSwitchTo(cxt);
+			PG_TRY();
+			{
+				VerifyState *s0 = capture(schemas);
+				VerifyState *s1;
+
+				(void) runner_run_step(g, step, before, nbefore, target, i, plan->nsteps);
+				up_ok = true;
+				(void) runner_run_step(g, &inv, after, nafter, target, i, plan->nsteps);
+				down_ok = true;
+				s1 = capture(schemas);
+				{
+					char	   *d = NULL;
+					bool		sok,
+								dok;
+
+					MigRevisionRow *row = registry_fetch(id);
+
+					compare_states(s0, s1, row ? row->upgrade : NULL,
+								   row ? row->downgrade : NULL, &sok, &dok, &d);
+					schema_ok = sok;
+					data_ok = dok;
+					difference = d;
+				}
+				(void) runner_run_step(g, step, before, nbefore, target, i, plan->nsteps);
+				ReleaseCurrentSubTransaction();
+				MemoryContextSwitchTo(cxt);
+				CurrentResourceOwner = owner;
+			}
+			PG_CATCH();
+			{
+				char	   *msg = error_message(cxt);
+
+				RollbackAndReleaseCurrentSubTransaction();
+				MemoryContextSwitchTo(cxt);
+				CurrentResourceOwner = owner;
+				difference = psprintf("%s%s%s failed: %s",
+									  difference ? difference : "",
+									  difference ? "; " : "",
+									  !up_ok ? "upgrade" : !down_ok ? "downgrade" : "upgrade again",
+									  msg);
+				/* apply the revision plainly so the next ones can be verified */
+				if (up_ok)
+					(void) runner_run_step(g, step, before, nbefore, target, i, plan->nsteps);
+			}
+			PG_END_TRY();
+			INSTR_TIME_SET_CURRENT(t1);
+			INSTR_TIME_SUBTRACT(t1, t0);
+
+			values[0] = CStringGetTextDatum(id);
+			values[1] = BoolGetDatum(up_ok);
+			values[2] = BoolGetDatum(down_ok);
+			values[3] = BoolGetDatum(down_ok && schema_ok);
+			values[4] = BoolGetDatum(down_ok && data_ok);
+			values[5] = Float8GetDatum(INSTR_TIME_GET_MILLISEC(t1));
+			if (difference)
+				values[6] = CStringGetTextDatum(difference);
+			else
+				nulls[6] = true;
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+
+			if (!up_ok)
+				break;			/* the graph beyond cannot be reached */
+			before = after;
+			nbefore = nafter;
+		}
+	}
+	PG_CATCH();
+	{
+		mig_notice_progress = save_progress;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	/* leave the database exactly as it was */
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	mig_notice_progress = save_progress;
+
+	SPI_finish();
+	return (Datum) 0;
+}
