@@ -39,7 +39,7 @@ CREATE TABLE schemamig.revision (
 	registered_at	timestamptz NOT NULL DEFAULT now(),
 	seq				bigserial NOT NULL UNIQUE
 );
-CREATE INDEX revision_branch_labels_idx ON schemamig.revision USING gin (branch_labels);
+CREATE INDEX revision_branch_labels_idx ON schemamig.revision USING gin (branch_labels) WITH (fastupdate = off);
 COMMENT ON TABLE schemamig.revision IS 'registered revisions (upgrade and downgrade SQL, parents, branch labels, depends_on)';
 
 /*

@@ -74,8 +74,7 @@ static const RegistryQuery queries[NUM_QUERIES] = {
 		"SELECT 1 FROM schemamig.revision WHERE id = $1", 1, {TEXTOID}
 	},
 	[Q_LABEL_OWNER] = {
-		"SELECT id FROM schemamig.revision WHERE branch_labels @> ARRAY[$1] "
-		"LIMIT 1", 1, {TEXTOID}
+		"SELECT id FROM schemamig.revision WHERE branch_labels @> ARRAY[$1]", 1, {TEXTOID}
 	},
 	[Q_INSERT] = {
 		"INSERT INTO schemamig.revision (id, parents, branch_labels, depends_on, "
@@ -151,8 +150,13 @@ get_plan(int q)
 	{
 		SPIPlanPtr	plan;
 
-		plan = SPI_prepare(queries[q].sql, queries[q].nargs,
-						   (Oid *) queries[q].argtypes);
+		/*
+		 * The label lookup is planned per call: a generic plan made while
+		 * the table is nearly empty would scan it sequentially forever.
+		 */
+		plan = SPI_prepare_cursor(queries[q].sql, queries[q].nargs,
+								  (Oid *) queries[q].argtypes,
+								  q == Q_LABEL_OWNER ? CURSOR_OPT_CUSTOM_PLAN : 0);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
 				 queries[q].sql, SPI_result_code_string(SPI_result));
@@ -176,8 +180,11 @@ static int
 run(int q, Datum *values, const char *nulls, bool read_only, long count)
 {
 	int			rc;
+	MemoryContext caller = CurrentMemoryContext;
 
 	rc = SPI_execute_plan(get_plan(q), values, nulls, read_only, count);
+	/* SPI returns in its procedure context: stay in the caller's */
+	MemoryContextSwitchTo(caller);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
 			 queries[q].sql, SPI_result_code_string(rc));

@@ -766,7 +766,13 @@ execute_statement(MigStatement *st)
 	int			rc;
 
 	mig_running_statement = st->text;	/* for the DDL hook */
-	rc = SPI_execute(st->text, false, 0);
+	{
+		MemoryContext caller = CurrentMemoryContext;
+
+		rc = SPI_execute(st->text, false, 0);
+		/* SPI returns in its procedure context: stay in the caller's */
+		MemoryContextSwitchTo(caller);
+	}
 	if (rc < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

@@ -8,10 +8,10 @@
  *
  * The schema is compared as the model of the managed schemas (model.c);
  * the data as a row count and an order-independent checksum of every
- * table of the managed schemas that existed before the revision.  A
- * revision whose round trip fails is still applied (its round trip rolled
- * back, then a plain upgrade) so that the revisions after it are verified
- * too.
+ * table of the managed schemas that existed before the revision.  Each
+ * round trip runs in a subtransaction that is always rolled back, then the
+ * revision is applied plainly: every revision is verified from the state a
+ * plain upgrade leaves, whatever the round trips before it did.
  *
  * IDENTIFICATION
  *	  src/verify.c
@@ -407,27 +407,29 @@ mig_verify(PG_FUNCTION_ARGS)
 					difference = d;
 				}
 				(void) runner_run_step(g, step, before, nbefore, target, i, plan->nsteps);
-				ReleaseCurrentSubTransaction();
-				MemoryContextSwitchTo(cxt);
-				CurrentResourceOwner = owner;
 			}
 			PG_CATCH();
 			{
 				char	   *msg = error_message(cxt);
 
-				RollbackAndReleaseCurrentSubTransaction();
-				MemoryContextSwitchTo(cxt);
-				CurrentResourceOwner = owner;
 				difference = psprintf("%s%s%s failed: %s",
 									  difference ? difference : "",
 									  difference ? "; " : "",
 									  !up_ok ? "upgrade" : !down_ok ? "downgrade" : "upgrade again",
 									  msg);
-				/* apply the revision plainly so the next ones can be verified */
-				if (up_ok)
-					(void) runner_run_step(g, step, before, nbefore, target, i, plan->nsteps);
 			}
 			PG_END_TRY();
+
+			/*
+			 * Undo the round trip whatever it did, and apply the revision
+			 * plainly: the next revision is verified from the state a plain
+			 * upgrade leaves, not from what an imperfect downgrade left.
+			 */
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			if (up_ok)
+				(void) runner_run_step(g, step, before, nbefore, target, i, plan->nsteps);
 			INSTR_TIME_SET_CURRENT(t1);
 			INSTR_TIME_SUBTRACT(t1, t0);
 
