@@ -1,0 +1,308 @@
+#!/bin/bash
+# bench/hook_bench.sh -- what the DDL hook costs: DDL statements and pgbench
+# -S with the library preloaded against the same server without it.
+#
+#   bench/hook_bench.sh [--statements N] [--rounds R] [--seconds S] [--keep]
+#
+# Starts its own PostgreSQL 15 cluster (initdb in a temporary directory, as
+# postgres when run as root; fsync, autovacuum and full_page_writes off),
+# and restarts it with and without shared_preload_libraries = 'schemamig'
+# in every round.  Needs schemamig installed into that server first (make &&
+# make install).  Prints medians and ratios; never fails on a time.
+#
+#   DDL: N statements (default 10,000: CREATE TABLE / DROP TABLE pairs, one
+#   statement per transaction, pgbench -n -t N/2 with a two-line script),
+#   in a fresh database each time:
+#     no library            shared_preload_libraries = '' (the floor, 1.00)
+#     hook, no extension    preloaded; a database without the extension
+#     hook, log off         preloaded; extension installed, ALTER DATABASE
+#                           ... SET schemamig.ddl_log = off
+#     hook, log on          preloaded; extension installed, logging on (one
+#                           row per statement, with its objects)
+#   The ratios the issue asks for: "hook, log on" and "hook, log off" over
+#   "no library" (target: at most 1.05).
+#
+#   In one session: batches of CREATE TABLE / DROP TABLE alternating between
+#   schemamig.ddl_log on and off, timed inside the server (the logging's own
+#   cost, least sensitive to other load on the machine).
+#
+#   pgbench -S: a scale-10 pgbench database with the extension installed,
+#   S seconds (default 10) of select-only transactions, 2 clients, with and
+#   without the library (target: at least 0.99 of the TPS without it).
+#
+# The machine may be shared: the rounds interleave the configurations, each
+# server start is followed by a warm-up run, and the tables show medians and
+# (for the backend's CPU) the minimum, which other load can only raise; the
+# load average is printed with each round.  Compare ratios, and re-run when
+# the load is high.
+set -euo pipefail
+
+PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+PORT="${BENCH_PORT:-5531}"
+STATEMENTS=10000
+ROUNDS=3
+SECONDS_S=10
+KEEP=
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--statements) STATEMENTS="$2"; shift ;;
+		--rounds) ROUNDS="$2"; shift ;;
+		--seconds) SECONDS_S="$2"; shift ;;
+		--keep) KEEP=1 ;;
+		-h|--help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		*) echo "hook_bench.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+if [ ! -x "$PGBIN/postgres" ]; then
+	echo "hook_bench.sh: no PostgreSQL server in $PGBIN (set PGBIN)" >&2
+	exit 2
+fi
+if [ ! -f "$("$PGBIN/pg_config" --sharedir)/extension/schemamig.control" ]; then
+	echo "hook_bench.sh: schemamig is not installed; run 'make && make install' first" >&2
+	exit 2
+fi
+
+# Run server and client commands as postgres when we are root.
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+D="$(mktemp -d /tmp/schemamig-hookbench.XXXXXX)"
+chmod 755 "$D"
+[ "$(id -u)" = 0 ] && chown postgres: "$D"
+
+cleanup() {
+	as_pg "$PGBIN/pg_ctl" -D "$D/data" -m immediate -w stop >/dev/null 2>&1 || true
+	if [ -n "$KEEP" ]; then
+		echo "hook_bench.sh: kept $D" >&2
+	else
+		rm -rf "$D"
+	fi
+}
+trap cleanup EXIT
+
+as_pg "$PGBIN/initdb" -D "$D/data" -A trust -U postgres --no-sync >"$D/initdb.log" 2>&1 ||
+	{ cat "$D/initdb.log" >&2; exit 1; }
+
+# start_server PRELOAD: (re)start the cluster with shared_preload_libraries
+# set to PRELOAD ('' or 'schemamig').
+start_server() {
+	as_pg "$PGBIN/pg_ctl" -D "$D/data" -m fast -w stop >/dev/null 2>&1 || true
+	as_pg "$PGBIN/pg_ctl" -D "$D/data" -l "$D/server.log" -w -t 60 \
+		-o "-c shared_preload_libraries='$1' -c listen_addresses='' -c unix_socket_directories=$D -p $PORT -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off -c max_wal_size=4GB -c checkpoint_timeout=1h" \
+		start >/dev/null
+}
+
+psql_q() {
+	as_pg env PGOPTIONS='-c client_min_messages=warning' \
+		"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$D" -p "$PORT" -U postgres "$@"
+}
+
+# fresh_db NAME [extension] [log-off]: drop and create a database.
+fresh_db() {
+	psql_q -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
+	if [ "${2:-}" = extension ]; then
+		psql_q -d "$1" -c "CREATE EXTENSION schemamig"
+	fi
+	if [ "${3:-}" = log-off ]; then
+		psql_q -d "$1" -c "ALTER DATABASE $1 SET schemamig.ddl_log = off"
+	fi
+}
+
+printf 'CREATE TABLE hook_bench_t (id int PRIMARY KEY, v text);\nDROP TABLE hook_bench_t;\n' >"$D/ddl.sql"
+chmod 644 "$D/ddl.sql"
+
+# ddl_run DB: run STATEMENTS DDL statements; print "wall cpu": microseconds
+# per statement of wall clock (pgbench's TPS, connection excluded) and of
+# the backend's CPU (user + system from /proc/<pid>/stat, sampled every
+# 20 ms while pgbench runs; less sensitive to other load on the machine).
+ddl_run() {
+	local bg pid="" ticks cpu=0 now tps
+
+	ticks=$(getconf CLK_TCK)
+	as_pg "$PGBIN/pgbench" -n -h "$D" -p "$PORT" -U postgres -f "$D/ddl.sql" \
+		-t $((STATEMENTS / 2)) "$1" >"$D/pgbench-ddl.out" 2>&1 &
+	bg=$!
+	# the backend, by its process title ("postgres: postgres DB [local] ...")
+	while kill -0 "$bg" 2>/dev/null; do
+		if [ -z "$pid" ]; then
+			pid=$(pgrep -n -f "^postgres: postgres $1 " || true)
+		elif now=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null); then
+			cpu=$now
+		fi
+		sleep 0.02
+	done
+	wait "$bg"
+	tps=$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p' "$D/pgbench-ddl.out")
+	# "-" for the CPU when no sample was taken
+	awk -v t="$tps" -v c="$cpu" -v k="$ticks" -v n="$STATEMENTS" \
+		'BEGIN { printf "%.1f %s\n", 1e6 / t / 2, (c > 0 ? sprintf("%.1f", c / k * 1e6 / n) : "-") }'
+}
+
+# select_run: pgbench -S for SECONDS_S seconds; print TPS.
+select_run() {
+	as_pg "$PGBIN/pgbench" -n -S -c 2 -j 2 -T "$SECONDS_S" -h "$D" -p "$PORT" -U postgres pgb 2>&1 |
+		sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p'
+}
+
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+minimum() {
+	sort -g | head -n 1
+}
+
+# warm_up: after a restart, run a tenth of the DDL in a scratch database so
+# that no configuration is measured on cold caches
+warm_up() {
+	fresh_db warm
+	STATEMENTS=$((STATEMENTS / 10)) ddl_run warm >/dev/null
+	psql_q -d postgres -c "DROP DATABASE warm"
+}
+
+loadavg() {
+	cut -d' ' -f1-3 /proc/loadavg
+}
+
+echo "hook_bench.sh: cluster in $D (port $PORT), $STATEMENTS DDL statements, $ROUNDS rounds, pgbench -S ${SECONDS_S}s" >&2
+
+# the pgbench database is made once, with the extension installed
+start_server schemamig
+psql_q -d postgres -c "CREATE DATABASE pgb"
+as_pg "$PGBIN/pgbench" -i -q -s 10 -h "$D" -p "$PORT" -U postgres pgb >"$D/pgbench-init.log" 2>&1
+psql_q -d pgb -c "CREATE EXTENSION schemamig" -c "VACUUM ANALYZE"
+
+declare -A DDL=()		# config -> wall us per statement, one per round
+declare -A CPU=()		# config -> backend CPU us per statement
+declare -A TPS=()		# config -> pgbench -S TPS
+# measure CONFIG DB: one DDL run, recorded under CONFIG
+measure() {
+	local out
+
+	out=$(ddl_run "$2")
+	DDL[$1]+="${out% *} "
+	CPU[$1]+="${out#* } "
+}
+for ((r = 1; r <= ROUNDS; r++)); do
+	echo "round $r/$ROUNDS (load $(loadavg))" >&2
+
+	start_server ''
+	warm_up
+	fresh_db bdb
+	measure none bdb
+	TPS[none]+="$(select_run) "
+
+	start_server schemamig
+	warm_up
+	fresh_db bdb
+	measure noext bdb
+	fresh_db bdb extension log-off
+	measure off bdb
+	fresh_db bdb extension
+	measure on bdb
+	rows=$(psql_q -d bdb -At -c "SELECT count(*) FROM schemamig.ddl_log")
+	[ "$rows" = "$STATEMENTS" ] ||
+		echo "hook_bench.sh: expected $STATEMENTS log rows, found $rows" >&2
+	TPS[hook]+="$(select_run) "
+done
+
+# runs without a value ("-") do not count
+med() {
+	echo "$1" | tr ' ' '\n' | grep -v '^-\?$' | median
+}
+low() {
+	echo "$1" | tr ' ' '\n' | grep -v '^-\?$' | minimum
+}
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
+}
+base=$(med "${DDL[none]}")
+cbase=$(med "${CPU[none]}")
+cmin=$(low "${CPU[none]}")
+tbase=$(med "${TPS[none]}")
+
+echo
+echo "## DDL: $STATEMENTS statements (CREATE TABLE / DROP TABLE), median of $ROUNDS"
+echo
+echo "| configuration | wall us/stmt | ratio | backend CPU us/stmt | CPU ratio | min CPU us/stmt | min CPU ratio | wall runs |"
+echo "|---|---|---|---|---|---|---|---|"
+for c in none noext off on; do
+	case $c in
+		none) label="no library (floor)" ;;
+		noext) label="hook, database without the extension" ;;
+		off) label="hook, extension, schemamig.ddl_log = off" ;;
+		on) label="hook, extension, logging on" ;;
+	esac
+	m=$(med "${DDL[$c]}")
+	cm=$(med "${CPU[$c]}")
+	cl=$(low "${CPU[$c]}")
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$m" "$(ratio "$m" "$base")" \
+		"$cm" "$(ratio "$cm" "$cbase")" "$cl" "$(ratio "$cl" "$cmin")" "${DDL[$c]% }"
+done
+
+echo
+echo "## pgbench -S: ${SECONDS_S}s, 2 clients, scale 10, median of $ROUNDS"
+echo
+echo "| configuration | TPS | ratio | runs |"
+echo "|---|---|---|---|"
+for c in none hook; do
+	case $c in
+		none) label="no library (floor)" ;;
+		hook) label="library preloaded, extension installed" ;;
+	esac
+	m=$(med "${TPS[$c]}")
+	printf '| %s | %s | %s | %s |\n' "$label" "$m" "$(ratio "$m" "$tbase")" "${TPS[$c]% }"
+done
+# In one backend, batches of CREATE TABLE / DROP TABLE (a commit after each
+# pair) alternate between logging on and off, timed inside the server: slow
+# drifts of the machine's load hit both alike.
+start_server schemamig
+fresh_db bdb extension
+psql_q -d bdb <<'SQL'
+CREATE TABLE ab_result (cfg text, secs float8);
+CREATE PROCEDURE ab(rounds int, batch int) LANGUAGE plpgsql AS $f$
+DECLARE
+	t0 timestamptz;
+	mode text;
+BEGIN
+	FOR r IN 1..rounds LOOP
+		FOREACH mode IN ARRAY CASE WHEN r % 2 = 0 THEN ARRAY['on', 'off'] ELSE ARRAY['off', 'on'] END LOOP
+			PERFORM set_config('schemamig.ddl_log', mode, false);
+			t0 := clock_timestamp();
+			FOR i IN 1..batch LOOP
+				EXECUTE 'CREATE TABLE ab_t (id int PRIMARY KEY, v text)';
+				EXECUTE 'DROP TABLE ab_t';
+				COMMIT;
+			END LOOP;
+			INSERT INTO ab_result VALUES (mode, extract(epoch FROM clock_timestamp() - t0));
+			COMMIT;
+		END LOOP;
+	END LOOP;
+END
+$f$;
+SQL
+BATCH=$((STATEMENTS / 160 > 0 ? STATEMENTS / 160 : 1))
+psql_q -d bdb -c "CALL ab(40, $BATCH)"
+echo
+echo "## Logging on and off alternating in one session: 40 batches each of $((2 * BATCH)) statements"
+echo
+psql_q -d bdb -P footer=off -v stmts=$((2 * BATCH)) <<'SQL'
+SELECT cfg AS "schemamig.ddl_log",
+	   round((percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) * 1e6 / :stmts)::numeric, 1) AS "median us/stmt",
+	   round((min(secs) * 1e6 / :stmts)::numeric, 1) AS "min us/stmt"
+  FROM ab_result GROUP BY cfg ORDER BY cfg DESC;
+SELECT round((on_.m / off_.m)::numeric, 3) AS "ratio on/off (medians)"
+  FROM (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) AS m FROM ab_result WHERE cfg = 'on') AS on_,
+	   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) AS m FROM ab_result WHERE cfg = 'off') AS off_;
+SQL
+
+echo
+echo "load average at the end: $(loadavg)"
