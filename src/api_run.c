@@ -132,7 +132,7 @@ run_migration(FunctionCallInfo fcinfo, MigCommand cmd, bool is_proc)
 		g = load_graph();
 		before = registry_current_heads(&nbefore);
 		plan = mig_graph_plan(g, cmd, target, before, nbefore);
-		runner_check_plan(g, plan);
+		runner_check_plan(g, plan, nonatomic);
 
 		stepcxt = AllocSetContextCreate(CurrentMemoryContext,
 										"schemamig step",
@@ -624,7 +624,7 @@ mig_sql(PG_FUNCTION_ARGS)
 
 	plan = mig_graph_plan(g, cmd, to, from, nfrom);
 	if (cmd == MIG_CMD_DOWNGRADE)
-		runner_check_plan(g, plan);
+		runner_check_plan(g, plan, false);
 
 	lines = lappend(lines, psprintf("-- schemamig offline script: %s from %s to %s",
 									cmd == MIG_CMD_UPGRADE ? "upgrade" : "downgrade",

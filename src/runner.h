@@ -59,7 +59,8 @@ extern char **runner_ids(const MigGraph *g, const int *idx, int n);
  * Refuse a plan that cannot complete before running any of it: a downgrade
  * through a revision without downgrade SQL.
  */
-extern void runner_check_plan(const MigGraph *g, const MigPlan *plan);
+extern void runner_check_plan(const MigGraph *g, const MigPlan *plan,
+							  bool parse_all);
 
 /* Record a stamp in the version table and the history. */
 extern void runner_stamp(const MigGraph *g, const MigPlan *plan,

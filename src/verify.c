@@ -347,7 +347,7 @@ mig_verify(PG_FUNCTION_ARGS)
 	}
 	current = registry_current_heads(&ncurrent);
 	plan = mig_graph_plan(g, MIG_CMD_UPGRADE, target, current, ncurrent);
-	runner_check_plan(g, plan);
+	runner_check_plan(g, plan, false);
 	schemas = verify_schemas();
 
 	/* everything below is rolled back at the end */
