@@ -40,6 +40,13 @@ CREATE TABLE schemamig.revision (
 	seq				bigserial NOT NULL UNIQUE
 );
 CREATE INDEX revision_branch_labels_idx ON schemamig.revision USING gin (branch_labels) WITH (fastupdate = off);
+/*
+ * Loading the graph reads only these columns, in registration order: a
+ * covering index lets that be an index-only scan instead of reading every
+ * revision's SQL bodies from the heap (100,000 revisions: 130 MB).
+ */
+CREATE INDEX revision_graph_idx ON schemamig.revision (seq)
+	INCLUDE (id, parents, branch_labels, depends_on);
 COMMENT ON TABLE schemamig.revision IS 'registered revisions (upgrade and downgrade SQL, parents, branch labels, depends_on)';
 
 /*

@@ -9,9 +9,11 @@
  * (top-level statements slow down as a transaction accumulates locks and
  * invalidations).  A failing statement's error keeps its SQLSTATE; its
  * message is prefixed with the revision, the direction, the statement
- * number and the line inside the revision's SQL.  After the statements, the
- * version table moves to the heads the plan says and a history row is
- * appended, in the same transaction as the revision's changes.
+ * number and the line inside the revision's SQL.  Statements run under
+ * schemamig.lock_timeout and are retried when they time out on a lock (see
+ * "Lock safety" below).  After the statements, the version table moves to
+ * the heads the plan says and a history row is appended, in the same
+ * transaction as the revision's changes.
  *
  * IDENTIFICATION
  *	  src/runner.c
@@ -32,6 +34,7 @@
 #include "storage/lock.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -221,12 +224,13 @@ throw_with_position(ErrorData *edata, StatementPosition *pos)
  * schemamig.lock_timeout.  A statement that has to wait for a lock longer
  * than that is cancelled, which takes it out of the lock queue: sessions that
  * queued behind it (every reader of a table that an ALTER TABLE waits for)
- * go ahead.  To retry just that statement instead of failing the whole
- * migration, each statement runs in a subtransaction (the pattern of
- * PL/pgSQL's exception blocks), rolled back on lock_not_available; then the
- * runner sleeps (schemamig.lock_retry_backoff, doubling up to
+ * go ahead.  To retry that statement instead of failing the whole
+ * migration, it runs in a subtransaction (the pattern of PL/pgSQL's exception
+ * blocks), rolled back on lock_not_available; then the runner sleeps
+ * (schemamig.lock_retry_backoff, doubling up to
  * schemamig.lock_retry_backoff_max) and tries again, up to
- * schemamig.lock_retries times.
+ * schemamig.lock_retries times.  Which subtransactions, and when none are
+ * needed at all, is run_statements()'s business.
  *
  * When the last attempt fails, the error names the backends that blocked
  * it.  That has to be captured during the wait: by the time the lock-timeout
@@ -264,8 +268,8 @@ static int	mig_statement_timeout = 0;
 typedef struct LockBlocker
 {
 	int			pid;			/* 0: a prepared transaction */
-	BackendId	backend;		/* its virtual transaction id, to find a */
-	LocalTransactionId lxid;	/* prepared transaction's gid */
+	BackendId	backend;		/* virtual transaction id (finds a prepared */
+	LocalTransactionId lxid;	/* transaction's gid in pg_locks) */
 	bool		holds;			/* holds a conflicting lock (else: waits
 								 * ahead of us for one) */
 	LOCKMODE	mode;			/* the mode it holds or waits for */
@@ -595,24 +599,43 @@ describe_blocker(StringInfo buf, const LockBlocker *b, const char *mode)
 		return;
 	}
 
-	if (SPI_execute(psprintf("SELECT coalesce(usename::text, '?'), coalesce(application_name, ''), "
-							 "coalesce(state, '?'), "
-							 "coalesce(to_char(extract(epoch FROM clock_timestamp() - state_change), 'FM999999990.0'), '?'), "
-							 "coalesce(to_char(extract(epoch FROM clock_timestamp() - xact_start), 'FM999999990.0'), '?'), "
-							 "coalesce(query, '') "
+	/*
+	 * Without pg_read_all_stats, another role's state, times and query read
+	 * as NULL (the query as "<insufficient privilege>"): say what is known.
+	 */
+	if (SPI_execute(psprintf("SELECT usename::text, application_name, state, "
+							 "to_char(extract(epoch FROM clock_timestamp() - state_change), 'FM999999990.0'), "
+							 "to_char(extract(epoch FROM clock_timestamp() - xact_start), 'FM999999990.0'), "
+							 "query "
 							 "FROM pg_catalog.pg_stat_activity WHERE pid = %d",
 							 b->pid),
 					true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[0];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *role = SPI_getvalue(tup, desc, 1);
+		char	   *app = SPI_getvalue(tup, desc, 2);
+		char	   *state = SPI_getvalue(tup, desc, 3);
+		char	   *state_age = SPI_getvalue(tup, desc, 4);
+		char	   *xact_age = SPI_getvalue(tup, desc, 5);
+		char	   *query = SPI_getvalue(tup, desc, 6);
 
-		appendStringInfo(buf, " Process %d (role \"%s\", application \"%s\", state \"%s\" for %s s, transaction started %s s ago) %s %s on it; its last query: \"%s\".",
-						 b->pid, SPI_getvalue(tup, desc, 1),
-						 SPI_getvalue(tup, desc, 2), SPI_getvalue(tup, desc, 3),
-						 SPI_getvalue(tup, desc, 4), SPI_getvalue(tup, desc, 5),
-						 b->holds ? "holds" : "waits ahead of it for", mode,
-						 one_line(SPI_getvalue(tup, desc, 6)));
+		appendStringInfo(buf, " Process %d (role \"%s\"", b->pid,
+						 role ? role : "?");
+		if (app && app[0] != '\0')
+			appendStringInfo(buf, ", application \"%s\"", app);
+		if (state)
+			appendStringInfo(buf, ", state \"%s\"%s%s%s", state,
+							 state_age ? " for " : "",
+							 state_age ? state_age : "",
+							 state_age ? " s" : "");
+		if (xact_age)
+			appendStringInfo(buf, ", transaction started %s s ago", xact_age);
+		appendStringInfo(buf, ") %s %s on it",
+						 b->holds ? "holds" : "waits ahead of it for", mode);
+		if (query && query[0] != '\0')
+			appendStringInfo(buf, "; its last query: \"%s\"", one_line(query));
+		appendStringInfoChar(buf, '.');
 	}
 	else
 		appendStringInfo(buf, " Process %d %s %s on it and has ended since.",
@@ -779,7 +802,6 @@ execute_statement(MigStatement *st)
 		MemoryContext caller = CurrentMemoryContext;
 
 		rc = SPI_execute(st->text, false, 0);
-		/* SPI returns in its procedure context: stay in the caller's */
 		MemoryContextSwitchTo(caller);
 	}
 	if (rc < 0)
@@ -793,10 +815,11 @@ execute_statement(MigStatement *st)
 /*
  * run_plain
  *		Run a statement without a subtransaction: no lock_timeout is in
- *		force, so there is nothing to retry.
+ *		force, so there is nothing to retry, or (unguarded) nobody else had
+ *		a transaction open in the database when the revision started.
  */
 static void
-run_plain(MemoryContext cxt, StatementPosition *pos)
+run_plain(MemoryContext cxt, StatementPosition *pos, bool unguarded)
 {
 	StatementTimer timer;
 
@@ -816,6 +839,9 @@ run_plain(MemoryContext cxt, StatementPosition *pos)
 		FlushErrorState();
 		if (expired)
 			add_statement_timeout_detail(edata, &timer);
+		if (unguarded && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE &&
+			edata->detail == NULL)
+			edata->detail = pstrdup("No other transaction was open in this database when the revision started, so it ran without retries.");
 		throw_with_position(edata, pos);
 	}
 	PG_END_TRY();
@@ -1080,18 +1106,47 @@ attempt_revision(MemoryContext cxt, StatementPosition *pos, List *stmts,
 }
 
 /*
+ * other_transactions_open
+ *		Has any other backend of this database a transaction open, or is a
+ *		prepared transaction waiting here?  Only those hold locks that a
+ *		statement could wait for (but for session-level advisory locks and
+ *		shared objects), and only those can queue behind one.
+ */
+static bool
+other_transactions_open(void)
+{
+	VirtualTransactionId *vxids;
+	int			n;
+
+	vxids = GetCurrentVirtualXIDs(InvalidTransactionId, false, false, 0, &n);
+	pfree(vxids);
+	return n > 0;
+}
+
+/*
  * run_statements
  *		Run a revision's statements in order through SPI, under
  *		schemamig.lock_timeout with retries (see "Lock safety" above).
  *		Caller has opened a GUC nest level for the revision.
  *
- * With a lock_timeout in force, the revision first runs in one
- * subtransaction.  That is the fast path, and almost always all there is.
- * When a statement of it cannot get a lock in time, the whole pass is
- * rolled back (so that while we sleep, none of the revision's locks is held
- * either), and after the sleep the revision runs again statement by
- * statement, each in a subtransaction of its own: the earlier statements
- * once more, the one that failed with its remaining attempts.
+ * Subtransactions are not free: committing one scans lists that grow with
+ * every relation and lock the transaction holds, so over a long history
+ * run in one transaction their cost grows quadratically.  So:
+ *
+ * - When no other backend of the database has a transaction open, nobody
+ *   holds a lock the revision could wait for and nobody can queue behind it:
+ *   the statements run directly, lock_timeout still in force.  (Should a
+ *   session start a transaction and take a conflicting lock meanwhile, a
+ *   statement waits at most lock_timeout, stalling that session no longer
+ *   than that, and the call fails instead of retrying.)
+ *
+ * - Otherwise the revision first runs in one subtransaction.  That is the
+ *   fast path, and almost always all there is.  When a statement of it
+ *   cannot get a lock in time, the whole pass is rolled back (so that while
+ *   we sleep, none of the revision's locks is held either), and after the
+ *   sleep the revision runs again statement by statement, each in a
+ *   subtransaction of its own: the earlier statements once more, the one
+ *   that failed with its remaining attempts.
  */
 static void
 run_statements(const char *revision, const char *direction, List *stmts)
@@ -1102,6 +1157,7 @@ run_statements(const char *revision, const char *direction, List *stmts)
 	MigStatement *failed = NULL;
 	TimestampTz failed_started = 0;
 	long		backoff = mig_lock_retry_backoff;
+	bool		guarded;
 	ListCell   *lc;
 
 	pos.revision = revision;
@@ -1111,7 +1167,9 @@ run_statements(const char *revision, const char *direction, List *stmts)
 		return;
 
 	apply_lock_timeout(&applied_lock_timeout);
-	if (LockTimeout > 0 && mig_lock_retries > 0)
+	guarded = LockTimeout > 0 && other_transactions_open();
+
+	if (guarded && mig_lock_retries > 0)
 	{
 		ErrorData  *edata = attempt_revision(cxt, &pos, stmts,
 											 &applied_lock_timeout);
@@ -1140,8 +1198,8 @@ run_statements(const char *revision, const char *direction, List *stmts)
 		CHECK_FOR_INTERRUPTS();
 		apply_lock_timeout(&applied_lock_timeout);
 
-		if (LockTimeout <= 0)
-			run_plain(cxt, &pos);
+		if (!guarded || LockTimeout <= 0)
+			run_plain(cxt, &pos, !guarded && LockTimeout > 0);
 		else if (st == failed)
 			run_with_lock_retries(cxt, &pos, 2, backoff, failed_started);
 		else
