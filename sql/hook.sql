@@ -151,12 +151,19 @@ CREATE TABLE hook_x2 (id int);
 ALTER TABLE hook_x1 ADD COLUMN c int;
 CREATE INDEX CONCURRENTLY hook_x1_id ON hook_x1 (id);
 DROP TABLE public.hook_x1;
-GRANT SELECT ON hook_x1 TO PUBLIC;
 -- refused after running (rolled back): known from the objects it changed
 CREATE FUNCTION hook_f() RETURNS int LANGUAGE sql AS 'SELECT 1';
 COMMENT ON TABLE hook_x1 IS 'denied';
--- outside the managed schemas, on temporary objects, and in a revision: allowed
+-- outside the managed schemas, on temporary objects, privileges and
+-- REFRESH MATERIALIZED VIEW (recorded, never refused), and in a revision:
+-- allowed
+GRANT SELECT ON hook_x1 TO PUBLIC;
+REVOKE SELECT ON hook_x1 FROM PUBLIC;
 CREATE SCHEMA hook_free;
+CREATE MATERIALIZED VIEW hook_free.mv AS SELECT 1 AS one;
+SET schemamig.managed_schemas = 'public, hook_free';
+REFRESH MATERIALIZED VIEW hook_free.mv;
+RESET schemamig.managed_schemas;
 CREATE TABLE hook_free.t (id int);
 CREATE TEMP TABLE hook_tmp (id int);
 DROP TABLE hook_tmp;

@@ -35,6 +35,7 @@
 
 #include "check.h"
 #include "graph.h"
+#include "hook.h"
 #include "registry.h"
 #include "snapshot.h"
 
@@ -415,6 +416,15 @@ check_environment(List *findings)
 	if (!found)
 		findings = add(findings, "warning", "env.not_preloaded", NULL,
 					   pstrdup("schemamig is not in shared_preload_libraries: DDL outside migrations is not recorded or checked"));
+	else if (!mig_ddl_log_enabled)
+		findings = add(findings, "warning", "env.recording_off", NULL,
+					   pstrdup("schemamig.ddl_log is off: DDL is not recorded, and drift cannot be explained"));
+	if (mig_out_of_band_ddl == MIG_OOB_ALLOW)
+		findings = add(findings, "info", "env.weak_policy", "schemamig.out_of_band_ddl",
+					   pstrdup("schemamig.out_of_band_ddl is \"allow\": DDL outside revisions passes silently; \"warn\" or \"deny\" is recommended in production"));
+	if (mig_lint_mode == MIG_LINT_OFF)
+		findings = add(findings, "info", "env.weak_policy", "schemamig.lint",
+					   pstrdup("schemamig.lint is \"off\": revisions and out-of-band DDL are not linted; \"warn\" is recommended"));
 	return findings;
 }
 

@@ -682,33 +682,6 @@ add_drop_schemas(List *schemas, DropStmt *stmt)
 }
 
 /*
- * add_grant_schemas
- *		The schemas of the objects a GRANT or REVOKE names.
- */
-static List *
-add_grant_schemas(List *schemas, GrantStmt *stmt)
-{
-	ListCell   *lc;
-
-	foreach(lc, stmt->objects)
-	{
-		Node	   *obj = (Node *) lfirst(lc);
-
-		if (stmt->targtype == ACL_TARGET_ALL_IN_SCHEMA ||
-			stmt->objtype == OBJECT_SCHEMA)
-		{
-			if (IsA(obj, String))
-				schemas = add_schema(schemas, strVal(obj));
-		}
-		else if (IsA(obj, RangeVar))
-			schemas = add_relation_schema(schemas, (RangeVar *) obj, false);
-		else
-			schemas = add_qualified_schema(schemas, obj);
-	}
-	return schemas;
-}
-
-/*
  * statement_schemas
  *		The schemas a DDL statement's parse tree names as its targets, for
  *		the statements where that is plain.  Not exhaustive: the objects the
@@ -787,9 +760,6 @@ statement_schemas(Node *stmt)
 		case T_DropStmt:
 			schemas = add_drop_schemas(schemas, (DropStmt *) stmt);
 			break;
-		case T_GrantStmt:
-			schemas = add_grant_schemas(schemas, (GrantStmt *) stmt);
-			break;
 		case T_CreateSchemaStmt:
 			{
 				CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
@@ -800,29 +770,26 @@ statement_schemas(Node *stmt)
 					schemas = add_schema(schemas, get_rolespec_name(cs->authrole));
 				break;
 			}
-		case T_AlterDefaultPrivilegesStmt:
-			{
-				ListCell   *lc;
-
-				foreach(lc, ((AlterDefaultPrivilegesStmt *) stmt)->options)
-				{
-					DefElem    *opt = (DefElem *) lfirst(lc);
-					ListCell   *lc2;
-
-					if (strcmp(opt->defname, "schemas") != 0 || opt->arg == NULL)
-						continue;
-					foreach(lc2, (List *) opt->arg)
-					{
-						if (IsA(lfirst(lc2), String))
-							schemas = add_schema(schemas, strVal(lfirst(lc2)));
-					}
-				}
-				break;
-			}
 		default:
 			break;
 	}
 	return schemas;
+}
+
+/*
+ * policy_exempt
+ *		Statements the server counts as DDL that do not change the schema:
+ *		GRANT, REVOKE and ALTER DEFAULT PRIVILEGES change who may use it
+ *		(mig_grant_runner() among others runs them), REFRESH MATERIALIZED
+ *		VIEW changes data.  They are recorded, never refused by the
+ *		out-of-band policy.
+ */
+static bool
+policy_exempt(Node *stmt)
+{
+	return IsA(stmt, GrantStmt) || IsA(stmt, GrantRoleStmt) ||
+		IsA(stmt, AlterDefaultPrivilegesStmt) ||
+		IsA(stmt, RefreshMatViewStmt);
 }
 
 /*
@@ -1285,7 +1252,8 @@ capture_statement(PlannedStmt *pstmt, const char *queryString,
 	describe_statement(&info, pstmt, queryString, context);
 	MemoryContextSwitchTo(oldcxt);
 
-	policed = info.revision == NULL && mig_out_of_band_ddl != MIG_OOB_ALLOW;
+	policed = info.revision == NULL && mig_out_of_band_ddl != MIG_OOB_ALLOW &&
+		!policy_exempt(stmt);
 	if (policed)
 		policy_done = precheck_policy(stmt, info.command_tag);
 	lint_statement(stmt, info.text, info.revision);

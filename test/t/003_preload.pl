@@ -91,7 +91,7 @@ unlike($err, qr/NOTICE/, 'not preloaded: schemamig.progress = off from the file 
 is($node->safe_psql('postgres', 'SELECT * FROM mig_current()'), 'r1', 'not preloaded: current is r1');
 
 check_nowait('not preloaded');
-is($node->safe_psql('postgres', q{SELECT string_agg(code, ',') FROM mig_check() WHERE code LIKE 'env.%'}),
+is($node->safe_psql('postgres', q{SELECT string_agg(code, ',') FROM mig_check() WHERE code LIKE 'env.not%'}),
 	'env.not_preloaded', 'mig_check warns that the library is not preloaded');
 
 # --- preloading on -----------------------------------------------------------
