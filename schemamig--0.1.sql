@@ -393,6 +393,7 @@ BEGIN
 	EXECUTE format('GRANT SELECT, INSERT ON schemamig.history TO %s', r);
 	EXECUTE format('GRANT SELECT, INSERT, DELETE ON schemamig.snapshot TO %s', r);
 	EXECUTE format('GRANT EXECUTE ON FUNCTION %s.mig_verify(text) TO %s', s, r);
+	EXECUTE format('GRANT EXECUTE ON FUNCTION %s.mig_autogenerate(text, text, text, text) TO %s', s, r);
 	EXECUTE format('GRANT USAGE ON SEQUENCE schemamig.snapshot_id_seq TO %s', r);
 	EXECUTE format('GRANT USAGE ON SEQUENCE schemamig.revision_seq_seq, schemamig.history_id_seq TO %s', r);
 END

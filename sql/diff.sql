@@ -55,9 +55,19 @@ CREATE VIEW t.nicks AS SELECT id, nick FROM t.account;
 CREATE TABLE d.account (id integer PRIMARY KEY, email text NOT NULL DEFAULT '', nick varchar(40),
                         bio text, handle integer, created timestamptz DEFAULT now())
     WITH (fillfactor = 80);
-ALTER TABLE d.account ALTER COLUMN bio SET STORAGE MAIN, ALTER COLUMN bio SET STATISTICS 300;
+ALTER TABLE d.account ALTER COLUMN bio SET STORAGE MAIN, ALTER COLUMN bio SET STATISTICS 300,
+    ALTER COLUMN bio SET COMPRESSION pglz, REPLICA IDENTITY FULL;
+CREATE STATISTICS d.account_stats (dependencies) ON id, handle FROM d.account;
 CREATE UNLOGGED TABLE d.new_name (a integer, b text);
 CREATE VIEW d.nicks AS SELECT id, nick FROM d.account;
+SELECT * FROM diff_apply();
+
+-- statistics objects: a new definition drops and creates; a new target is
+-- ALTER STATISTICS; replica identity back to the default
+DROP STATISTICS d.account_stats;
+CREATE STATISTICS d.account_stats (ndistinct) ON id, handle FROM d.account;
+ALTER STATISTICS d.account_stats SET STATISTICS 500;
+ALTER TABLE d.account REPLICA IDENTITY DEFAULT;
 SELECT * FROM diff_apply();
 
 -- identity and generated columns

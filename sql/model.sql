@@ -39,6 +39,9 @@ CREATE TABLE m.event (at timestamptz NOT NULL, kind text) PARTITION BY RANGE (at
 CREATE TABLE m.event_2024 PARTITION OF m.event FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 CREATE INDEX event_kind ON m.event (kind);
 CREATE UNLOGGED TABLE m.cache (k text, v text);
+ALTER TABLE m.cache REPLICA IDENTITY FULL;
+ALTER TABLE m.cache ALTER COLUMN v SET COMPRESSION pglz;
+CREATE TABLE m.pairs OF m.pair;
 CREATE TABLE m.cache_child (extra int) INHERITS (m.cache);
 CREATE INDEX account_lower_bio ON m.account (lower(bio) DESC) INCLUDE (mood) WHERE score > 10;
 CREATE VIEW m.happy AS SELECT id, email FROM m.account WHERE mood = 'happy' WITH CASCADED CHECK OPTION;
@@ -86,7 +89,7 @@ SELECT replace(o->>'key', current_user, 'OWNER') AS key, a.key AS attribute,
 SELECT o->>'key' AS key, a.key AS attribute, a.value
   FROM jsonb_array_elements(mig_model('m')->'objects') o,
        jsonb_each_text(o->'attrs') a
- WHERE o->>'kind' IN ('column', 'attribute') AND o->>'parent' IN ('account', 'pair', 'cache_child')
+ WHERE o->>'kind' IN ('column', 'attribute') AND o->>'parent' IN ('account', 'pair', 'cache', 'cache_child')
    AND a.key NOT IN ('_type_storage')
  ORDER BY 1, 2;
 

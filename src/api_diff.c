@@ -47,6 +47,9 @@ PG_FUNCTION_INFO_V1(mig_autogenerate);
 /* mig_revision (api_revision.c), called directly to register */
 extern Datum mig_revision(PG_FUNCTION_ARGS);
 
+/* see diff.h */
+const char *mig_scratch_schema = NULL;
+
 /*
  * required_text_arg
  *		Argument argno as a C string; an error naming it when it is NULL.
@@ -222,6 +225,8 @@ scratch_model(const char *sql, const char *target_schema, MemoryContext cxt)
 		DesiredSqlContext ctx = {0, 0};
 		int			nestlevel;
 
+		mig_scratch_schema = scratch;
+
 		if (SPI_execute(psprintf("CREATE SCHEMA %s", quote_identifier(scratch)), false, 0) < 0)
 			elog(ERROR, "could not create the scratch schema");
 		nestlevel = NewGUCNestLevel();
@@ -258,6 +263,7 @@ scratch_model(const char *sql, const char *target_schema, MemoryContext cxt)
 		MemoryContextSwitchTo(oldcontext);
 
 		/* nothing of what the SQL did survives */
+		mig_scratch_schema = NULL;
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
@@ -266,6 +272,7 @@ scratch_model(const char *sql, const char *target_schema, MemoryContext cxt)
 	{
 		ErrorData  *edata;
 
+		mig_scratch_schema = NULL;
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
 		FlushErrorState();

@@ -78,6 +78,12 @@ typedef struct DiffState
 	bool	   *unown;			/* target sequence: OWNED BY NONE first */
 	bool	   *timplicit;		/* dropped along with its parent */
 	bool	   *dimplicit;		/* created along with its parent */
+	bool	   *claimed;		/* desired object already named as a
+								 * possible rename */
+	int		  **tkids;			/* sub-objects of each target object */
+	int		   *ntkids;
+	int		  **dkids;			/* sub-objects of each desired object */
+	int		   *ndkids;
 	/* the node graph */
 	int			nnodes;
 	List	  **stmts;			/* per node */
@@ -384,6 +390,8 @@ default_acl(const MigObject *obj, const char *owner)
 			return psprintf("PUBLIC=EXECUTE,%s=EXECUTE", o);
 		case MIG_OBJ_TYPE:
 			return psprintf("PUBLIC=USAGE,%s=USAGE", o);
+		case MIG_OBJ_SCHEMA:
+			return psprintf("%s=CREATE,%s=USAGE", o, o);
 		default:
 			return NULL;
 	}
@@ -592,15 +600,48 @@ common_diff(DiffState *s, List **out, const MigObject *from, const MigObject *to
 	const char *from_acl;
 
 	owner_diff(out, what, from_owner, to_owner);
+	/* no "acl": the default one, what the owner gets (acldefault()) */
 	if (mig_attr(to, "acl") != NULL || (from && mig_attr(from, "acl") != NULL))
 	{
-		from_acl = from ? mig_attr(from, "acl") :
-			default_acl(to, to_owner ? to_owner : s->runner);
-		acl_diff(out, "", grant_target(s, to), "", from_acl, mig_attr(to, "acl"),
+		const char *to_acl = mig_attr(to, "acl");
+
+		from_acl = from ? mig_attr(from, "acl") : NULL;
+		if (from_acl == NULL)
+			from_acl = default_acl(to, from_owner ? from_owner : s->runner);
+		if (to_acl == NULL)
+			to_acl = default_acl(to, to_owner ? to_owner : s->runner);
+		acl_diff(out, "", grant_target(s, to), "", from_acl, to_acl,
 				 from_owner, to_owner);
 	}
 	comment_diff(out, what, from ? mig_attr(from, "comment") : NULL,
 				 mig_attr(to, "comment"));
+}
+
+/*
+ * build_kids
+ *		For each object of a model, the indexes of its sub-objects.
+ */
+static void
+build_kids(const MigModel *m, int ***kids, int **nkids)
+{
+	int			n = m->nobjects;
+	int		   *fill = palloc0(sizeof(int) * (n + 1));
+	int			i;
+
+	*nkids = palloc0(sizeof(int) * (n + 1));
+	*kids = palloc0(sizeof(int *) * (n + 1));
+	for (i = 0; i < n; i++)
+		if (m->objects[i].parent_idx >= 0)
+			(*nkids)[m->objects[i].parent_idx]++;
+	for (i = 0; i < n; i++)
+		(*kids)[i] = palloc(sizeof(int) * Max((*nkids)[i], 1));
+	for (i = 0; i < n; i++)
+	{
+		int			p = m->objects[i].parent_idx;
+
+		if (p >= 0)
+			(*kids)[p][fill[p]++] = i;
+	}
 }
 
 /* ------------------------------------------------------------------------
@@ -608,9 +649,9 @@ common_diff(DiffState *s, List **out, const MigObject *from, const MigObject *to
  * ------------------------------------------------------------------------ */
 
 /*
- * pre_node, drop_node_raw, up_node_raw
- *		Node numbers: pre nodes 0..nt-1, drop nodes nt..2nt-1, up nodes
- *		2nt..2nt+nd-1.
+ * pre_node
+ *		The pre node of target object i.  Node numbers: pre nodes
+ *		0..nt-1, drop nodes nt..2nt-1, up nodes 2nt..2nt+nd-1.
  */
 static int
 pre_node(DiffState *s, int i)
@@ -926,9 +967,8 @@ mark_recreate(DiffState *s, int i, int *stack, int *nstack)
 	s->enum_swap[i] = false;
 	stack[(*nstack)++] = i;
 	if (is_container(T(s, i)->kind))
-		for (k = 0; k < s->nt; k++)
-			if (T(s, k)->parent_idx == i)
-				mark_recreate(s, k, stack, nstack);
+		for (k = 0; k < s->ntkids[i]; k++)
+			mark_recreate(s, s->tkids[i][k], stack, nstack);
 }
 
 /*
@@ -1147,7 +1187,7 @@ inline_column(const MigObject *col)
 }
 
 /*
- * sequence_options
+ * identity_set_options
  *		"START WITH 1 INCREMENT BY 1 ..." as ALTER COLUMN ... SET wants it:
  *		each option prefixed with SET.
  */
@@ -1198,11 +1238,15 @@ alter_column(DiffState *s, List **out, const MigObject *from, const MigObject *t
 	char	   *pfx = psprintf("ALTER TABLE %s ALTER COLUMN %s", qt, c);
 	bool		fid = has(from, "identity");
 	bool		tid = has(to, "identity");
+	const char *from_storage = mig_attr(from, "storage");
 	const char *v;
 
 	if (!has(to, "inherited") &&
 		(!attr_eq(from, to, "type") || !attr_eq(from, to, "collation")))
 	{
+		/* a new type brings its own storage */
+		if (!attr_eq(from, to, "type"))
+			from_storage = mig_attr(to, "_type_storage");
 		if (has(from, "default") && !default_cleared)
 		{
 			add(out, "%s DROP DEFAULT;", pfx);
@@ -1259,7 +1303,7 @@ alter_column(DiffState *s, List **out, const MigObject *from, const MigObject *t
 				mig_attr(from, "identity_sequence"), mig_attr(to, "identity_sequence"));
 	}
 
-	if (!attr_eq(from, to, "storage") && mig_attr(to, "storage"))
+	if (!str_eq(from_storage, mig_attr(to, "storage")) && mig_attr(to, "storage"))
 		add(out, "%s SET STORAGE %s;", pfx, mig_attr(to, "storage"));
 	if (!attr_eq(from, to, "compression"))
 		add(out, "%s SET COMPRESSION %s;", pfx,
@@ -1275,8 +1319,9 @@ alter_column(DiffState *s, List **out, const MigObject *from, const MigObject *t
 }
 
 /*
- * table_is_new
- *		Is desired table (or view) j created by this diff (so empty)?
+ * parent_is_new
+ *		Is the table (or view, or type) of desired sub-object j created by
+ *		this diff (so empty, or unused)?
  */
 static bool
 parent_is_new(DiffState *s, int j)
@@ -1308,14 +1353,15 @@ create_table(DiffState *s, List **out, int j)
 	const MigObject *tbl = D(s, j);
 	StringInfoData buf;
 	const char *v;
-	int			k;
+	int			k,
+				n;
 	int			ncols = 0;
 	int		   *cols = palloc(sizeof(int) * Max(s->nd, 1));
 	bool		partition = has(tbl, "partition_of");
 
 	/* columns in position order */
-	for (k = 0; k < s->nd; k++)
-		if (D(s, k)->parent_idx == j && D(s, k)->kind == MIG_OBJ_COLUMN)
+	for (n = 0; n < s->ndkids[j]; n++)
+		if (D(s, (k = s->dkids[j][n]))->kind == MIG_OBJ_COLUMN)
 		{
 			int			p = ncols++;
 			int			pos = atoi(mig_attr(D(s, k), "_position") ?
@@ -1429,16 +1475,14 @@ add_constraint(DiffState *s, List **out, int j)
 			add(out, "ALTER TABLE %s VALIDATE CONSTRAINT %s;", qt, name);
 	}
 	else if (existing && s->concurrently && !partitioned &&
-			 (str_eq(type, "primary key") || str_eq(type, "unique")) &&
-			 mig_attr(con, "_index") != NULL &&
-			 strstr(mig_attr(con, "_index"), " WHERE ") == NULL &&
-			 strstr(def, "DEFERRABLE") == NULL && strstr(def, "INCLUDE") == NULL &&
-			 strstr(def, "WITH (") == NULL && strstr(def, "USING INDEX TABLESPACE") == NULL)
+			 ((str_eq(type, "primary key") && strncmp(def, "PRIMARY KEY (", 13) == 0) ||
+			  (str_eq(type, "unique") && strncmp(def, "UNIQUE (", 8) == 0)) &&
+			 strchr(strchr(def, '(') , ')') != NULL &&
+			 strchr(strchr(def, '('), ')')[1] == '\0')
 	{
-		const char *idx = mig_attr(con, "_index");
-		const char *on = strstr(idx, " INDEX ");
-
-		add(out, "CREATE UNIQUE INDEX CONCURRENTLY%s;", on + 6);
+		/* "PRIMARY KEY (a, b)": the index first, without blocking writes */
+		add(out, "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s USING btree %s;", name, qt,
+			strchr(def, '('));
 		add(out, "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s;", qt, name,
 			str_eq(type, "primary key") ? "PRIMARY KEY" : "UNIQUE", name);
 	}
@@ -1543,8 +1587,10 @@ create_type(DiffState *s, List **out, int j, const char *name)
 		int			n = 0;
 		int		   *atts = palloc(sizeof(int) * Max(s->nd, 1));
 
-		for (k = 0; k < s->nd; k++)
-			if (D(s, k)->parent_idx == j && D(s, k)->kind == MIG_OBJ_ATTRIBUTE)
+		int			c;
+
+		for (c = 0; c < s->ndkids[j]; c++)
+			if (D(s, (k = s->dkids[j][c]))->kind == MIG_OBJ_ATTRIBUTE)
 			{
 				int			p = n++;
 				int			pos = atoi(mig_attr(D(s, k), "_position") ?
@@ -1868,23 +1914,32 @@ gen_drop(DiffState *s, List **out, int i)
 								nb = 0,
 								same = 0;
 
-					if (d->kind != MIG_OBJ_TABLE || s->dact[k] != ACT_CREATE)
+					if (d->kind != MIG_OBJ_TABLE || s->dact[k] != ACT_CREATE || s->claimed[k])
 						continue;
-					for (a = 0; a < s->nt; a++)
-						if (T(s, a)->parent_idx == i && T(s, a)->kind == MIG_OBJ_COLUMN)
+					for (a = 0; a < s->ntkids[i]; a++)
+					{
+						const MigObject *tc = T(s, s->tkids[i][a]);
+
+						if (tc->kind != MIG_OBJ_COLUMN)
+							continue;
+						na++;
+						for (b = 0; b < s->ndkids[k]; b++)
 						{
-							na++;
-							for (b = 0; b < s->nd; b++)
-								if (D(s, b)->parent_idx == k && D(s, b)->kind == MIG_OBJ_COLUMN &&
-									strcmp(D(s, b)->name, T(s, a)->name) == 0 &&
-									attr_eq(D(s, b), T(s, a), "type"))
-									same++;
+							const MigObject *dc = D(s, s->dkids[k][b]);
+
+							if (dc->kind == MIG_OBJ_COLUMN && strcmp(dc->name, tc->name) == 0 &&
+								attr_eq(dc, tc, "type"))
+								same++;
 						}
-					for (b = 0; b < s->nd; b++)
-						if (D(s, b)->parent_idx == k && D(s, b)->kind == MIG_OBJ_COLUMN)
+					}
+					for (b = 0; b < s->ndkids[k]; b++)
+						if (D(s, s->dkids[k][b])->kind == MIG_OBJ_COLUMN)
 							nb++;
 					if (na == nb && same == na)
+					{
 						candidate = d->name;
+						s->claimed[k] = true;
+					}
 				}
 				warn(s, psprintf("dropping table \"%s\" loses its data", o->name),
 					 candidate ?
@@ -1903,12 +1958,20 @@ gen_drop(DiffState *s, List **out, int i)
 			{
 				int			k;
 				char	   *candidate = NULL;
+				int			dt = mig_model_find(s->d, psprintf("table:%s",
+															   quote_identifier(o->parent)));
 
-				for (k = 0; k < s->nd && candidate == NULL; k++)
-					if (D(s, k)->kind == MIG_OBJ_COLUMN && s->dact[k] == ACT_CREATE &&
-						!s->dimplicit[k] && str_eq(D(s, k)->parent, o->parent) &&
-						attr_eq(D(s, k), o, "type"))
-						candidate = D(s, k)->name;
+				for (k = 0; dt >= 0 && k < s->ndkids[dt] && candidate == NULL; k++)
+				{
+					int			c = s->dkids[dt][k];
+
+					if (D(s, c)->kind == MIG_OBJ_COLUMN && s->dact[c] == ACT_CREATE &&
+						!s->dimplicit[c] && !s->claimed[c] && attr_eq(D(s, c), o, "type"))
+					{
+						candidate = D(s, c)->name;
+						s->claimed[c] = true;
+					}
+				}
 				warn(s, psprintf("dropping column \"%s\" of table \"%s\" loses its data",
 								 o->name, o->parent),
 					 candidate ?
@@ -2208,8 +2271,8 @@ node_before(DiffState *s, int a, int b)
 }
 
 /*
- * heap_push, heap_pop
- *		A binary heap of node numbers ordered by node_before.
+ * heap_push
+ *		Add a node to a binary heap of node numbers ordered by node_before.
  */
 static void
 heap_push(DiffState *s, int *heap, int *n, int node)
@@ -2228,6 +2291,10 @@ heap_push(DiffState *s, int *heap, int *n, int node)
 	}
 }
 
+/*
+ * heap_pop
+ *		Remove and return the first node of the heap.
+ */
 static int
 heap_pop(DiffState *s, int *heap, int *n)
 {
@@ -2277,6 +2344,12 @@ order_nodes(DiffState *s)
 
 	for (i = 0; i < s->nnodes; i++)
 	{
+		/* a node with nothing to say and nothing to order is done */
+		if (s->stmts[i] == NIL && s->nsucc[i] == 0 && s->indeg[i] == 0)
+		{
+			done[i] = true;
+			continue;
+		}
 		remaining++;
 		if (s->indeg[i] == 0)
 			heap_push(s, heap, &nheap, i);
@@ -2355,6 +2428,9 @@ mig_diff_compute(const MigModel *target, const MigModel *desired, int flags)
 	s->unown = palloc0(sizeof(bool) * (s->nt + 1));
 	s->timplicit = palloc0(sizeof(bool) * (s->nt + 1));
 	s->dimplicit = palloc0(sizeof(bool) * (s->nd + 1));
+	s->claimed = palloc0(sizeof(bool) * (s->nd + 1));
+	build_kids(s->t, &s->tkids, &s->ntkids);
+	build_kids(s->d, &s->dkids, &s->ndkids);
 
 	/* match by key (both arrays are sorted by key) */
 	for (i = 0; i < s->nt; i++)

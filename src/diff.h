@@ -47,6 +47,14 @@ extern MigDiffResult *mig_diff_compute(const MigModel *target,
 									  const MigModel *desired,
 									  int flags);
 
+/*
+ * The scratch schema mig_autogenerate() is running desired-state SQL in
+ * right now, or NULL.  That SQL runs in a subtransaction that is always
+ * rolled back, so the DDL hook has nothing to record or refuse while this
+ * is set.
+ */
+extern const char *mig_scratch_schema;
+
 /* Report the warnings of a result with ereport(WARNING). */
 extern void mig_diff_report(const MigDiffResult *result);
 

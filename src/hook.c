@@ -80,6 +80,7 @@
 #include "utils/varlena.h"
 #include "utils/xid8.h"
 
+#include "diff.h"
 #include "hook.h"
 #include "lint.h"
 #include "runner.h"
@@ -526,6 +527,10 @@ schema_is_managed(const char *nspname)
 	if (nspname == NULL || strcmp(nspname, MIG_CATALOG_SCHEMA) == 0 ||
 		strncmp(nspname, "pg_temp", 7) == 0 ||
 		strncmp(nspname, "pg_toast_temp", 13) == 0)
+		return false;
+
+	/* mig_autogenerate's scratch schema: always rolled back, never policy */
+	if (mig_scratch_schema != NULL && strcmp(nspname, mig_scratch_schema) == 0)
 		return false;
 
 	raw = pstrdup(mig_managed_schemas ? mig_managed_schemas : "");

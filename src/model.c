@@ -37,6 +37,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -78,10 +79,23 @@ static const char *const kind_names[MIG_NUM_OBJ_KINDS] = {
 	"a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END AS x " \
 	"FROM aclexplode(coalesce(" acl ", " dflt ")) a) acl)"
 
+/*
+ * an ACL that is not the default one (NULL, or what acldefault() says the
+ * owner gets); absent otherwise, which the diff reads as the default
+ */
+#define NONDEFAULT_ACL_SQL(acl, kind, owner) \
+	"CASE WHEN " acl " IS NOT NULL AND " acl " <> acldefault(" kind ", " owner ") THEN " \
+	ACL_SQL(acl, "NULL::aclitem[]") " END"
+
 /* not a member of an extension */
 #define NOT_EXT(cls, oid) \
 	"NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" cls \
 	"'::regclass AND e.objid = " oid " AND e.deptype = 'e')"
+
+/* a comment, by an index probe (obj_description() is an SQL function) */
+#define DESC_SQL(oid, cls, sub) \
+	"(SELECT ds.description FROM pg_description ds WHERE ds.objoid = " oid \
+	" AND ds.classoid = '" cls "'::regclass AND ds.objsubid = " sub ")"
 
 /* a collation's qualified name */
 #define COLL_SQL(oid) \
@@ -96,8 +110,8 @@ static const char *const model_queries[] = {
 	/* the schema itself */
 	"SELECT 'schema', NULL, '', 0::oid, 0::oid, 0, "
 	"pg_get_userbyid(n.nspowner) AS owner, "
-	ACL_SQL("n.nspacl", "acldefault('n', n.nspowner)") " AS acl, "
-	"obj_description(n.oid, 'pg_namespace') AS comment "
+	NONDEFAULT_ACL_SQL("n.nspacl", "'n'", "n.nspowner") " AS acl, "
+	DESC_SQL("n.oid", "pg_namespace", "0") " AS comment "
 	"FROM pg_namespace n WHERE n.oid = $1",
 
 	/* extensions installed in it */
@@ -126,8 +140,8 @@ static const char *const model_queries[] = {
 	"CASE WHEN t.typtype = 'r' THEN (SELECT quote_ident(m.typname) FROM pg_type m "
 	"  WHERE m.oid = r.rngmultitypid) END AS multirange, "
 	"pg_get_userbyid(t.typowner) AS owner, "
-	ACL_SQL("t.typacl", "acldefault('T', t.typowner)") " AS acl, "
-	"obj_description(t.oid, 'pg_type') AS comment "
+	NONDEFAULT_ACL_SQL("t.typacl", "'T'", "t.typowner") " AS acl, "
+	DESC_SQL("t.oid", "pg_type", "0") " AS comment "
 	"FROM pg_type t LEFT JOIN pg_type bt ON bt.oid = t.typbasetype "
 	"LEFT JOIN pg_range r ON r.rngtypid = t.oid "
 	"LEFT JOIN pg_type st ON st.oid = r.rngsubtype "
@@ -151,7 +165,7 @@ static const char *const model_queries[] = {
 	"SELECT 'domain constraint', t.typname, con.conname, 'pg_constraint'::regclass, con.oid, 0, "
 	"regexp_replace(pg_get_constraintdef(con.oid), ' NOT VALID$', '') AS definition, "
 	"CASE WHEN NOT con.convalidated THEN 'true' END AS not_valid, "
-	"obj_description(con.oid, 'pg_constraint') AS comment "
+	DESC_SQL("con.oid", "pg_constraint", "0") " AS comment "
 	"FROM pg_constraint con JOIN pg_type t ON t.oid = con.contypid "
 	"WHERE t.typnamespace = $1 AND " NOT_EXT("pg_type", "t.oid"),
 
@@ -168,8 +182,8 @@ static const char *const model_queries[] = {
 	"  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
 	"  AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' AND d.refobjsubid > 0) AS owned_by, "
 	"pg_get_userbyid(c.relowner) AS owner, "
-	ACL_SQL("c.relacl", "acldefault('s', c.relowner)") " AS acl, "
-	"obj_description(c.oid, 'pg_class') AS comment "
+	NONDEFAULT_ACL_SQL("c.relacl", "'s'", "c.relowner") " AS acl, "
+	DESC_SQL("c.oid", "pg_class", "0") " AS comment "
 	"FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid "
 	"WHERE c.relnamespace = $1 AND c.relkind = 'S' "
 	"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
@@ -185,8 +199,8 @@ static const char *const model_queries[] = {
 	"pg_get_function_result(p.oid) AS result, "
 	"l.lanname AS language, "
 	"pg_get_userbyid(p.proowner) AS owner, "
-	ACL_SQL("p.proacl", "acldefault('f', p.proowner)") " AS acl, "
-	"obj_description(p.oid, 'pg_proc') AS comment "
+	NONDEFAULT_ACL_SQL("p.proacl", "'f'", "p.proowner") " AS acl, "
+	DESC_SQL("p.oid", "pg_proc", "0") " AS comment "
 	"FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
 	"WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p', 'w') "
 	/* not a range type's constructors: they come with the type */
@@ -217,8 +231,8 @@ static const char *const model_queries[] = {
 	"  END AS replica_identity, "
 	"CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END AS of_type, "
 	"pg_get_userbyid(c.relowner) AS owner, "
-	ACL_SQL("c.relacl", "acldefault('r', c.relowner)") " AS acl, "
-	"obj_description(c.oid, 'pg_class') AS comment "
+	NONDEFAULT_ACL_SQL("c.relacl", "'r'", "c.relowner") " AS acl, "
+	DESC_SQL("c.oid", "pg_class", "0") " AS comment "
 	"FROM pg_class c LEFT JOIN pg_am am ON am.oid = c.relam "
 	"WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p') AND " NOT_EXT("pg_class", "c.oid"),
 
@@ -247,15 +261,20 @@ static const char *const model_queries[] = {
 	"  WHEN 'x' THEN 'EXTENDED' END AS _type_storage, "
 	"CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression, "
 	"CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::text END AS statistics, "
-	"NULLIF(array_to_string(ARRAY(SELECT o FROM unnest(a.attoptions) o "
-	"  WHERE o NOT LIKE 'pg\\_%'), ', '), '') AS options, "
+	/* without the options a patched server keeps for itself (pg_*) */
+	"CASE WHEN a.attoptions IS NULL OR (cardinality(a.attoptions) = 1 "
+	"  AND a.attoptions[1] LIKE 'pg\\_%') THEN NULL "
+	"  ELSE NULLIF(replace(btrim(regexp_replace(array_to_string(a.attoptions, ','), "
+	"  '(^|,)pg_[a-z_]*=[^,]*', '', 'g'), ','), ',', ', '), '') END AS options, "
 	"CASE WHEN NOT a.attislocal THEN 'true' END AS inherited, "
-	ACL_SQL("a.attacl", "NULL::aclitem[]") " AS acl, "
-	"col_description(c.oid, a.attnum) AS comment, "
+	"CASE WHEN a.attacl IS NOT NULL THEN " ACL_SQL("a.attacl", "NULL::aclitem[]") " END AS acl, "
+	"ds.description AS comment, "
 	"a.attnum::text AS _position "
 	"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
 	"JOIN pg_type t ON t.oid = a.atttypid "
 	"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+	"LEFT JOIN pg_description ds ON ds.objoid = a.attrelid "
+	"  AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum "
 	"WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 "
 	"AND NOT a.attisdropped AND " NOT_EXT("pg_class", "c.oid"),
 
@@ -265,8 +284,7 @@ static const char *const model_queries[] = {
 	"  WHEN 'f' THEN 'foreign key' WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclude' END AS type, "
 	"regexp_replace(pg_get_constraintdef(con.oid), ' NOT VALID$', '') AS definition, "
 	"CASE WHEN NOT con.convalidated THEN 'true' END AS not_valid, "
-	"CASE WHEN con.contype IN ('p', 'u') THEN pg_get_indexdef(con.conindid) END AS _index, "
-	"obj_description(con.oid, 'pg_constraint') AS comment "
+	DESC_SQL("con.oid", "pg_constraint", "0") " AS comment "
 	"FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
 	"WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p') "
 	"AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conislocal AND con.conparentid = 0 "
@@ -278,7 +296,7 @@ static const char *const model_queries[] = {
 	"CASE WHEN NOT x.indisvalid THEN 'true' END AS invalid, "
 	"CASE WHEN x.indisclustered THEN 'true' END AS clustered, "
 	TABLESPACE_SQL("ic.reltablespace") " AS tablespace, "
-	"obj_description(ic.oid, 'pg_class') AS comment "
+	DESC_SQL("ic.oid", "pg_class", "0") " AS comment "
 	"FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid "
 	"JOIN pg_class tc ON tc.oid = x.indrelid "
 	"WHERE ic.relnamespace = $1 AND tc.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition "
@@ -296,8 +314,8 @@ static const char *const model_queries[] = {
 	"  ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
 	"  AND NOT a.attisdropped) AS _columns, "
 	"pg_get_userbyid(c.relowner) AS owner, "
-	ACL_SQL("c.relacl", "acldefault('r', c.relowner)") " AS acl, "
-	"obj_description(c.oid, 'pg_class') AS comment "
+	NONDEFAULT_ACL_SQL("c.relacl", "'r'", "c.relowner") " AS acl, "
+	DESC_SQL("c.oid", "pg_class", "0") " AS comment "
 	"FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm') "
 	"AND " NOT_EXT("pg_class", "c.oid"),
 
@@ -306,7 +324,7 @@ static const char *const model_queries[] = {
 	"pg_get_triggerdef(tg.oid) AS definition, "
 	"CASE tg.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA' "
 	"  WHEN 'A' THEN 'ENABLE ALWAYS' END AS enabled, "
-	"obj_description(tg.oid, 'pg_trigger') AS comment "
+	DESC_SQL("tg.oid", "pg_trigger", "0") " AS comment "
 	"FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid "
 	"WHERE c.relnamespace = $1 AND NOT tg.tgisinternal AND tg.tgparentid = 0 "
 	"AND " NOT_EXT("pg_class", "c.oid"),
@@ -320,7 +338,7 @@ static const char *const model_queries[] = {
 	"  ', ' ORDER BY 1) FROM unnest(p.polroles) r) AS roles, "
 	"pg_get_expr(p.polqual, p.polrelid) AS using_expression, "
 	"pg_get_expr(p.polwithcheck, p.polrelid) AS check_expression, "
-	"obj_description(p.oid, 'pg_policy') AS comment "
+	DESC_SQL("p.oid", "pg_policy", "0") " AS comment "
 	"FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
 	"WHERE c.relnamespace = $1 AND " NOT_EXT("pg_class", "c.oid"),
 
@@ -329,7 +347,7 @@ static const char *const model_queries[] = {
 	"pg_get_statisticsobjdef(s.oid) AS definition, "
 	"CASE WHEN s.stxstattarget >= 0 THEN s.stxstattarget::text END AS statistics, "
 	"pg_get_userbyid(s.stxowner) AS owner, "
-	"obj_description(s.oid, 'pg_statistic_ext') AS comment "
+	DESC_SQL("s.oid", "pg_statistic_ext", "0") " AS comment "
 	"FROM pg_statistic_ext s WHERE s.stxnamespace = $1 "
 	"AND " NOT_EXT("pg_statistic_ext", "s.oid"),
 
@@ -590,6 +608,10 @@ load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 	int			natts;
 	int		   *order;
 	const char **names;
+	FmgrInfo   *outfuncs;
+	bool	   *istext;
+	Datum	   *values;
+	bool	   *nulls;
 	uint64		r;
 	int			i;
 
@@ -602,6 +624,19 @@ load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 	natts = desc->natts;
 	names = palloc(sizeof(char *) * natts);
 	order = palloc(sizeof(int) * natts);
+	outfuncs = palloc0(sizeof(FmgrInfo) * natts);
+	istext = palloc0(sizeof(bool) * natts);
+	/* output functions looked up once per query, not once per value */
+	for (i = 0; i < natts; i++)
+	{
+		Oid			typoutput;
+		bool		typisvarlena;
+		Oid			typid = TupleDescAttr(desc, i)->atttypid;
+
+		istext[i] = (typid == TEXTOID);
+		getTypeOutputInfo(typid, &typoutput, &typisvarlena);
+		fmgr_info(typoutput, &outfuncs[i]);
+	}
 	for (i = 6; i < natts; i++)
 		names[i] = pstrdup(NameStr(TupleDescAttr(desc, i)->attname));
 	/* attribute columns in name order, so that attrs come out sorted */
@@ -617,29 +652,33 @@ load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 		order[j] = i;
 	}
 
+	values = palloc(sizeof(Datum) * natts);
+	nulls = palloc(sizeof(bool) * natts);
 	for (r = 0; r < SPI_processed; r++)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
 		MigObject  *obj = builder_add(b);
-		bool		isnull;
-		char	   *kind = SPI_getvalue(tup, desc, 1);
 
-		obj->kind = kind_from_name(kind);
-		obj->parent = SPI_getvalue(tup, desc, 2);
-		obj->name = SPI_getvalue(tup, desc, 3);
-		obj->classid = DatumGetObjectId(SPI_getbinval(tup, desc, 4, &isnull));
-		obj->objid = DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull));
-		obj->objsubid = DatumGetInt32(SPI_getbinval(tup, desc, 6, &isnull));
+		/* one pass over the tuple, not one per attribute */
+		heap_deform_tuple(SPI_tuptable->vals[r], desc, values, nulls);
+		obj->kind = kind_from_name(istext[0] ? TextDatumGetCString(values[0]) :
+								   OutputFunctionCall(&outfuncs[0], values[0]));
+		obj->parent = nulls[1] ? NULL : istext[1] ? TextDatumGetCString(values[1]) :
+			OutputFunctionCall(&outfuncs[1], values[1]);
+		obj->name = nulls[2] ? NULL : istext[2] ? TextDatumGetCString(values[2]) :
+			OutputFunctionCall(&outfuncs[2], values[2]);
+		obj->classid = DatumGetObjectId(values[3]);
+		obj->objid = DatumGetObjectId(values[4]);
+		obj->objsubid = DatumGetInt32(values[5]);
 		obj->attrs = palloc(sizeof(MigAttr) * Max(natts - 6, 1));
 		for (i = 6; i < natts; i++)
 		{
 			int			col = order[i];
-			char	   *v = SPI_getvalue(tup, desc, col + 1);
 
-			if (v == NULL)
+			if (nulls[col])
 				continue;
 			obj->attrs[obj->nattrs].name = names[col];
-			obj->attrs[obj->nattrs].value = v;
+			obj->attrs[obj->nattrs].value = istext[col] ? TextDatumGetCString(values[col]) :
+				OutputFunctionCall(&outfuncs[col], values[col]);
 			obj->nattrs++;
 		}
 	}
@@ -706,42 +745,79 @@ mig_attr(const MigObject *obj, const char *name)
 	return NULL;
 }
 
+/* top-level tables, views and types by name, for find_parent() */
+typedef struct ParentEntry
+{
+	char		name[NAMEDATALEN];
+	int			table;
+	int			view;
+	int			type;
+} ParentEntry;
+
 /*
- * parent_kinds
- *		The kinds a sub-object's parent may be, in the order tried.
+ * parent_table
+ *		A hash of the model's tables, views and types by name.
+ */
+static HTAB *
+parent_table(const MigModel *model)
+{
+	HASHCTL		ctl;
+	HTAB	   *h;
+	int			i;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = NAMEDATALEN;
+	ctl.entrysize = sizeof(ParentEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	h = hash_create("schemamig parents", Max(model->nobjects / 8, 64), &ctl,
+					HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	for (i = 0; i < model->nobjects; i++)
+	{
+		const MigObject *o = &model->objects[i];
+		ParentEntry *e;
+		char		key[NAMEDATALEN];
+		bool		found;
+
+		if ((o->kind != MIG_OBJ_TABLE && o->kind != MIG_OBJ_VIEW && o->kind != MIG_OBJ_TYPE) ||
+			o->parent != NULL)
+			continue;
+		memset(key, 0, sizeof(key));
+		strlcpy(key, o->name, NAMEDATALEN);
+		e = hash_search(h, key, HASH_ENTER, &found);
+		if (!found)
+			e->table = e->view = e->type = -1;
+		if (o->kind == MIG_OBJ_TABLE)
+			e->table = i;
+		else if (o->kind == MIG_OBJ_VIEW)
+			e->view = i;
+		else
+			e->type = i;
+	}
+	return h;
+}
+
+/*
+ * find_parent
+ *		The index of a sub-object's parent: a type for attributes and
+ *		domain constraints, else a table, else a view; -1 when none.
  */
 static int
-find_parent(const MigModel *model, const MigObject *obj)
+find_parent(HTAB *parents, const MigObject *obj)
 {
-	static const MigObjKind table_or_view[] = {MIG_OBJ_TABLE, MIG_OBJ_VIEW};
-	static const MigObjKind type_only[] = {MIG_OBJ_TYPE};
-	const MigObjKind *kinds;
-	int			nkinds;
-	int			i;
+	char		key[NAMEDATALEN];
+	ParentEntry *e;
+	bool		found;
 
 	if (obj->parent == NULL)
 		return -1;
+	memset(key, 0, sizeof(key));
+	strlcpy(key, obj->parent, NAMEDATALEN);
+	e = hash_search(parents, key, HASH_FIND, &found);
+	if (!found)
+		return -1;
 	if (obj->kind == MIG_OBJ_ATTRIBUTE || obj->kind == MIG_OBJ_DOMAIN_CONSTRAINT)
-	{
-		kinds = type_only;
-		nkinds = 1;
-	}
-	else
-	{
-		kinds = table_or_view;
-		nkinds = 2;
-	}
-	for (i = 0; i < nkinds; i++)
-	{
-		char	   *key = psprintf("%s:%s", kind_names[kinds[i]],
-								   quote_identifier(obj->parent));
-		int			idx = mig_model_find(model, key);
-
-		pfree(key);
-		if (idx >= 0)
-			return idx;
-	}
-	return -1;
+		return e->type;
+	return e->table >= 0 ? e->table : e->view;
 }
 
 /*
@@ -791,11 +867,12 @@ builder_finish(ModelBuilder *b)
 	}
 
 	/* sub-objects depend on their parent */
-	for (i = 0; i < n; i++)
 	{
-		MigObject  *obj = &m->objects[i];
+		HTAB	   *parents = parent_table(m);
 
-		obj->parent_idx = find_parent(m, obj);
+		for (i = 0; i < n; i++)
+			m->objects[i].parent_idx = find_parent(parents, &m->objects[i]);
+		hash_destroy(parents);
 	}
 
 	ndeps = palloc0(sizeof(int) * Max(n, 1));
@@ -835,7 +912,7 @@ builder_finish(ModelBuilder *b)
 
 		if (obj->ndeps > 1)
 			qsort(obj->deps, obj->ndeps, sizeof(MigDep), dep_cmp);
-		/* drop duplicates (keeping the lowest flags of a target... merged) */
+		/* one entry per target, the flags of duplicates merged */
 		for (j = 0; j < obj->ndeps; j++)
 		{
 			if (obj->deps[j].target == i)
@@ -1313,14 +1390,18 @@ mig_sql_rename_schema(const char *sql, const char *from, const char *to,
 {
 	StringInfoData buf;
 
+	const char *from_q;
+	char	   *prefix;
+
 	if (sql == NULL)
 		return NULL;
-	/* the common case: no mention of the schema at all */
-	if (!bodies && strstr(sql, from) == NULL)
+	from_q = quote_identifier(from);
+	/* the common case: no qualified name of the schema at all */
+	prefix = psprintf("%s.", from_q);
+	if (!bodies && strstr(sql, prefix) == NULL)
 		return pstrdup(sql);
 	initStringInfo(&buf);
-	rename_into(&buf, sql, from, quote_identifier(from), to,
-				quote_identifier(to), bodies);
+	rename_into(&buf, sql, from, from_q, to, quote_identifier(to), bodies);
 	return buf.data;
 }
 
@@ -1479,6 +1560,19 @@ mig_model_load(const char *schema)
 	(void) set_config_option("search_path", "pg_catalog",
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+
+	/*
+	 * Bulk reads of the catalogs: hash joins, whatever the statistics say.
+	 * Right after a schema of thousands of tables is created (or with
+	 * autovacuum off) the catalogs' statistics still describe a handful of
+	 * rows, and nested loops over sequential scans of pg_class or
+	 * pg_attribute turn a second into minutes.  Correlated subqueries keep
+	 * their index scans.
+	 */
+	(void) set_config_option("enable_nestloop", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	/* and print constants the same way in every session, as pg_dump does */
 	(void) set_config_option("datestyle", "ISO, YMD", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
@@ -1486,9 +1580,20 @@ mig_model_load(const char *schema)
 							 GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("extra_float_digits", "3", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("timezone", "UTC", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 
 	for (i = 0; i < lengthof(model_queries); i++)
+	{
+		instr_time	t0,
+					t1;
+
+		INSTR_TIME_SET_CURRENT(t0);
 		load_query(&b, model_queries[i], nspoid);
+		INSTR_TIME_SET_CURRENT(t1);
+		INSTR_TIME_SUBTRACT(t1, t0);
+		elog(DEBUG1, "schema model query %d: %.1f ms", i, INSTR_TIME_GET_MILLISEC(t1));
+	}
 
 	args[0] = ObjectIdGetDatum(nspoid);
 	if (SPI_execute_with_args(unsupported_query, 1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
@@ -1498,7 +1603,16 @@ mig_model_load(const char *schema)
 								SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1));
 	SPI_freetuptable(SPI_tuptable);
 
-	load_dependencies(&b, nspoid);
+	{
+		instr_time	t0,
+					t1;
+
+		INSTR_TIME_SET_CURRENT(t0);
+		load_dependencies(&b, nspoid);
+		INSTR_TIME_SET_CURRENT(t1);
+		INSTR_TIME_SUBTRACT(t1, t0);
+		elog(DEBUG1, "schema model dependencies: %.1f ms", INSTR_TIME_GET_MILLISEC(t1));
+	}
 	AtEOXact_GUC(true, save_nestlevel);
 
 	/* lexical dependencies need the objects, not their order */
