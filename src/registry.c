@@ -288,6 +288,25 @@ value_string(HeapTuple tup, TupleDesc desc, int col, MemoryContext cxt)
 }
 
 /*
+ * fill_row
+ *		The content columns of a revision row (id, parents, branch_labels,
+ *		depends_on, message, upgrade, downgrade, checksum: columns 1 to 8 of
+ *		Q_FETCH and Q_ALL_ROWS) into row, allocated in cxt.
+ */
+static void
+fill_row(MigRevisionRow *row, HeapTuple tup, TupleDesc desc, MemoryContext cxt)
+{
+	row->id = value_string(tup, desc, 1, cxt);
+	row->parents = array_strings(tup, desc, 2, &row->nparents, cxt);
+	row->labels = array_strings(tup, desc, 3, &row->nlabels, cxt);
+	row->depends = array_strings(tup, desc, 4, &row->ndepends, cxt);
+	row->message = value_string(tup, desc, 5, cxt);
+	row->upgrade = value_string(tup, desc, 6, cxt);
+	row->downgrade = value_string(tup, desc, 7, cxt);
+	row->checksum = value_string(tup, desc, 8, cxt);
+}
+
+/*
  * registry_load_defs
  *		Load the graph fields of every revision, in registration order.
  *
@@ -359,14 +378,7 @@ registry_fetch(const char *id)
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	row = palloc0(sizeof(MigRevisionRow));
-	row->id = value_string(tup, desc, 1, cxt);
-	row->parents = array_strings(tup, desc, 2, &row->nparents, cxt);
-	row->labels = array_strings(tup, desc, 3, &row->nlabels, cxt);
-	row->depends = array_strings(tup, desc, 4, &row->ndepends, cxt);
-	row->message = value_string(tup, desc, 5, cxt);
-	row->upgrade = value_string(tup, desc, 6, cxt);
-	row->downgrade = value_string(tup, desc, 7, cxt);
-	row->checksum = value_string(tup, desc, 8, cxt);
+	fill_row(row, tup, desc, cxt);
 	row->registered_by = value_string(tup, desc, 9, cxt);
 	row->registered_at = value_string(tup, desc, 10, cxt);
 	SPI_freetuptable(SPI_tuptable);
@@ -738,16 +750,7 @@ registry_load_rows(int *nrows)
 	{
 		HeapTuple	tup = tuptable->vals[i];
 		TupleDesc	desc = tuptable->tupdesc;
-		MigRevisionRow *row = &rows[i];
-
-		row->id = value_string(tup, desc, 1, cxt);
-		row->parents = array_strings(tup, desc, 2, &row->nparents, cxt);
-		row->labels = array_strings(tup, desc, 3, &row->nlabels, cxt);
-		row->depends = array_strings(tup, desc, 4, &row->ndepends, cxt);
-		row->message = value_string(tup, desc, 5, cxt);
-		row->upgrade = value_string(tup, desc, 6, cxt);
-		row->downgrade = value_string(tup, desc, 7, cxt);
-		row->checksum = value_string(tup, desc, 8, cxt);
+		fill_row(&rows[i], tup, desc, cxt);
 	}
 	SPI_freetuptable(tuptable);
 	*nrows = (int) n;

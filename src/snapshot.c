@@ -57,12 +57,12 @@ mig_snapshot_init(void)
 }
 
 /*
- * managed_schemas
+ * mig_managed_schema_list
  *		The existing schemas of schemamig.managed_schemas ("*": every
  *		schema that is not a system or temporary schema).
  */
-static List *
-managed_schemas(void)
+List *
+mig_managed_schema_list(void)
 {
 	char	   *copy = pstrdup(mig_managed_schemas ? mig_managed_schemas : "public");
 	List	   *names = NIL;
@@ -136,7 +136,7 @@ mig_snapshot_take(char **heads, int nheads)
 	if (!mig_snapshots)
 		return;
 
-	schemas = managed_schemas();
+	schemas = mig_managed_schema_list();
 	foreach(lc, schemas)
 	{
 		const char *schema = (const char *) lfirst(lc);
@@ -185,11 +185,11 @@ load_snapshot(char **heads, int nheads, const char *schema, char **taken_at)
 }
 
 /*
- * object_label
+ * mig_object_label
  *		"table public.t", "column public.t.c" for a message.
  */
-static char *
-object_label(const MigModel *m, const MigObject *obj)
+char *
+mig_object_label(const MigModel *m, const MigObject *obj)
 {
 	if (obj->parent)
 		return psprintf("%s %s.%s.%s", mig_kind_name(obj->kind),
@@ -301,7 +301,7 @@ List *
 mig_snapshot_drift(List *findings, char **heads, int nheads,
 				   MigAddFinding add)
 {
-	List	   *schemas = managed_schemas();
+	List	   *schemas = mig_managed_schema_list();
 	ListCell   *lc;
 
 	foreach(lc, schemas)
@@ -339,18 +339,18 @@ mig_snapshot_drift(List *findings, char **heads, int nheads,
 			{
 				MigObject  *o = &snap->objects[i++];
 
-				findings = add(findings, "error", "drift.dropped", object_label(snap, o),
+				findings = add(findings, "error", "drift.dropped", mig_object_label(snap, o),
 							   psprintf("%s was dropped outside a migration%s",
-										object_label(snap, o),
+										mig_object_label(snap, o),
 										explain_change(snap, o, since)));
 			}
 			else if (c > 0)
 			{
 				MigObject  *o = &live->objects[j++];
 
-				findings = add(findings, "error", "drift.added", object_label(live, o),
+				findings = add(findings, "error", "drift.added", mig_object_label(live, o),
 							   psprintf("%s was added outside a migration%s",
-										object_label(live, o),
+										mig_object_label(live, o),
 										explain_change(live, o, since)));
 			}
 			else
@@ -359,9 +359,9 @@ mig_snapshot_drift(List *findings, char **heads, int nheads,
 				MigObject  *b = &live->objects[j++];
 
 				if (!same_object(a, b, &attr))
-					findings = add(findings, "error", "drift.changed", object_label(live, b),
+					findings = add(findings, "error", "drift.changed", mig_object_label(live, b),
 								   psprintf("%s was changed outside a migration (%s differs)%s",
-											object_label(live, b), attr,
+											mig_object_label(live, b), attr,
 											explain_change(live, b, since)));
 			}
 		}

@@ -13,6 +13,8 @@
 
 #include "nodes/pg_list.h"
 
+#include "model.h"
+
 /* GUC: store snapshots at all */
 extern bool mig_snapshots;
 
@@ -22,6 +24,12 @@ typedef List *(*MigAddFinding) (List *findings, const char *severity,
 								char *message);
 
 extern void mig_snapshot_init(void);
+
+/* The existing schemas of schemamig.managed_schemas ("*": all user schemas). */
+extern List *mig_managed_schema_list(void);
+
+/* "table public.t", "column public.t.c" for a message. */
+extern char *mig_object_label(const MigModel *m, const MigObject *obj);
 
 /* Store the models of the managed schemas for these heads. */
 extern void mig_snapshot_take(char **heads, int nheads);

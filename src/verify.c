@@ -42,6 +42,7 @@
 #include "registry.h"
 #include "runner.h"
 #include "schemamig.h"
+#include "snapshot.h"
 
 PG_FUNCTION_INFO_V1(mig_verify);
 
@@ -52,30 +53,6 @@ typedef struct VerifyState
 	List	   *tables;			/* char * qualified names */
 	List	   *sums;			/* char * "count:md5" per table */
 } VerifyState;
-
-/*
- * verify_schemas
- *		The existing schemas of schemamig.managed_schemas.
- */
-static pg_noinline List *
-verify_schemas(void)
-{
-	char	   *copy = pstrdup(mig_managed_schemas ? mig_managed_schemas : "public");
-	List	   *names = NIL;
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	if (!SplitIdentifierString(copy, ',', &names))
-		return NIL;
-	foreach(lc, names)
-	{
-		char	   *name = (char *) lfirst(lc);
-
-		if (strcmp(name, "*") != 0 && OidIsValid(get_namespace_oid(name, true)))
-			result = lappend(result, pstrdup(name));
-	}
-	return result;
-}
 
 /*
  * capture
@@ -126,20 +103,6 @@ capture(List *schemas)
 }
 
 /*
- * object_name
- *		"column public.t.c" for a message.
- */
-static char *
-object_name(const MigModel *m, const MigObject *obj)
-{
-	if (obj->parent)
-		return psprintf("%s %s.%s.%s", mig_kind_name(obj->kind),
-						quote_identifier(m->schema), obj->parent, obj->name);
-	return psprintf("%s %s.%s", mig_kind_name(obj->kind),
-					quote_identifier(m->schema), obj->name);
-}
-
-/*
  * first_model_difference
  *		The first object that differs between two models, or NULL.
  */
@@ -161,10 +124,10 @@ first_model_difference(const MigModel *a, const MigModel *b)
 			c = strcmp(a->objects[i].key, b->objects[j].key);
 		if (c < 0)
 			return psprintf("%s is missing after the downgrade",
-							object_name(a, &a->objects[i]));
+							mig_object_label(a, &a->objects[i]));
 		if (c > 0)
 			return psprintf("%s is left over after the downgrade",
-							object_name(b, &b->objects[j]));
+							mig_object_label(b, &b->objects[j]));
 		{
 			const MigObject *x = &a->objects[i];
 			const MigObject *y = &b->objects[j];
@@ -179,12 +142,12 @@ first_model_difference(const MigModel *a, const MigModel *b)
 				v = mig_attr(y, x->attrs[k].name);
 				if (v == NULL || strcmp(v, x->attrs[k].value ? x->attrs[k].value : "") != 0)
 					return psprintf("%s: %s differs after the downgrade",
-									object_name(a, x), x->attrs[k].name);
+									mig_object_label(a, x), x->attrs[k].name);
 			}
 			for (k = 0; k < y->nattrs; k++)
 				if (y->attrs[k].name[0] != '_' && mig_attr(x, y->attrs[k].name) == NULL)
 					return psprintf("%s: %s appears after the downgrade",
-									object_name(b, y), y->attrs[k].name);
+									mig_object_label(b, y), y->attrs[k].name);
 		}
 		i++;
 		j++;
@@ -348,7 +311,7 @@ mig_verify(PG_FUNCTION_ARGS)
 	current = registry_current_heads(&ncurrent);
 	plan = mig_graph_plan(g, MIG_CMD_UPGRADE, target, current, ncurrent);
 	runner_check_plan(g, plan, false);
-	schemas = verify_schemas();
+	schemas = mig_managed_schema_list();
 
 	/* everything below is rolled back at the end */
 	mig_notice_progress = false;
