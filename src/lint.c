@@ -583,17 +583,8 @@ lint_statement_lock(LintStmt *ls, LintRel **relp)
 		case T_VacuumStmt:
 			{
 				VacuumStmt *s = (VacuumStmt *) stmt;
-				ListCell   *lc;
-				bool		full = false;
 
-				foreach(lc, s->options)
-				{
-					DefElem    *opt = (DefElem *) lfirst(lc);
-
-					if (strcmp(opt->defname, "full") == 0)
-						full = (opt->arg == NULL || defGetBoolean(opt));
-				}
-				if (full && s->rels != NIL)
+				if (sqltext_option_set(s->options, "full") && s->rels != NIL)
 				{
 					VacuumRelation *vr = linitial_node(VacuumRelation, s->rels);
 
@@ -608,17 +599,9 @@ lint_statement_lock(LintStmt *ls, LintRel **relp)
 		case T_ReindexStmt:
 			{
 				ReindexStmt *s = (ReindexStmt *) stmt;
-				ListCell   *lc;
-				bool		concurrent = false;
 
-				foreach(lc, s->params)
-				{
-					DefElem    *opt = (DefElem *) lfirst(lc);
-
-					if (strcmp(opt->defname, "concurrently") == 0)
-						concurrent = (opt->arg == NULL || defGetBoolean(opt));
-				}
-				if (s->relation != NULL && !concurrent)
+				if (s->relation != NULL &&
+					!sqltext_option_set(s->params, "concurrently"))
 				{
 					rel = lint_rel(ls, s->relation);
 					if (s->kind == REINDEX_OBJECT_INDEX)

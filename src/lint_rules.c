@@ -1030,16 +1030,7 @@ check_index_deletion(LintStmt *ls, const LintRule *rule)
 static bool
 reindex_concurrently(ReindexStmt *s)
 {
-	ListCell   *lc;
-
-	foreach(lc, s->params)
-	{
-		DefElem    *opt = (DefElem *) lfirst(lc);
-
-		if (strcmp(opt->defname, "concurrently") == 0)
-			return opt->arg == NULL || defGetBoolean(opt);
-	}
-	return false;
+	return sqltext_option_set(s->params, "concurrently");
 }
 
 /*
@@ -1222,13 +1213,7 @@ check_vacuum_full(LintStmt *ls, const LintRule *rule)
 	if (ls->cmd != NULL || !IsA(ls->stmt, VacuumStmt))
 		return;
 	s = (VacuumStmt *) ls->stmt;
-	foreach(lc, s->options)
-	{
-		DefElem    *opt = (DefElem *) lfirst(lc);
-
-		if (strcmp(opt->defname, "full") == 0)
-			full = (opt->arg == NULL || defGetBoolean(opt));
-	}
+	full = sqltext_option_set(s->options, "full");
 	if (!full || !s->is_vacuumcmd)
 		return;
 	if (s->rels == NIL)

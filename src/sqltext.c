@@ -384,12 +384,12 @@ sqltext_transaction_control(Node *stmt)
 }
 
 /*
- * defelem_list_has
+ * sqltext_option_set
  *		Does a list of DefElem options (REINDEX, CLUSTER, VACUUM) name the
  *		given option with a true value?
  */
-static bool
-defelem_list_has(List *options, const char *name)
+bool
+sqltext_option_set(List *options, const char *name)
 {
 	ListCell   *lc;
 
@@ -427,7 +427,7 @@ sqltext_nontransactional(Node *stmt)
 			{
 				ReindexStmt *r = (ReindexStmt *) stmt;
 
-				if (defelem_list_has(r->params, "concurrently"))
+				if (sqltext_option_set(r->params, "concurrently"))
 					return "REINDEX CONCURRENTLY";
 				if (r->kind == REINDEX_OBJECT_SYSTEM ||
 					r->kind == REINDEX_OBJECT_DATABASE ||

@@ -50,4 +50,10 @@ extern const char *sqltext_transaction_control(Node *stmt);
  */
 extern const char *sqltext_nontransactional(Node *stmt);
 
+/*
+ * Does a DefElem option list (VACUUM, REINDEX, CLUSTER) set the option
+ * ("full", "concurrently") to true?
+ */
+extern bool sqltext_option_set(List *options, const char *name);
+
 #endif							/* SCHEMAMIG_SQLTEXT_H */
