@@ -120,6 +120,20 @@ SELECT (SELECT array_agg(s) FROM mig_diff('m_empty', 'm') s) =
        (SELECT array_agg(s) FROM mig_diff_models(mig_model('m_empty'), mig_model('m')) s)
        AS same_statements;
 
+-- the outer levels of the jsonb are written directly in jsonb's binary
+-- format: it must be exactly what the server makes of the same text (more
+-- than 32 objects, so that offsets as well as lengths are stored)
+SELECT jsonb_array_length(j->'objects') > 32 AS many_objects,
+       j = j::text::jsonb AS equal,
+       j @> j::text::jsonb AND j::text::jsonb @> j AS contain_each_other,
+       pg_column_size(j) = pg_column_size(j::text::jsonb) AS same_size,
+       j->>'format' AS format, j->>'schema' AS schema,
+       j->'objects'->33->>'key' = (j::text::jsonb)->'objects'->33->>'key' AS same_33rd,
+       j->'unsupported' = (j::text::jsonb)->'unsupported' AS same_unsupported
+  FROM (SELECT mig_model('m') AS j) s;
+SELECT jsonb_array_length(mig_model('m_empty')->'objects') AS empty_objects,
+       mig_model('m_empty') = mig_model('m_empty')::text::jsonb AS empty_equal;
+
 -- errors
 SELECT mig_model('no_such_schema');
 SELECT mig_model(NULL);

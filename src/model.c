@@ -45,6 +45,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 
 #include "model.h"
 
@@ -669,7 +670,12 @@ load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 		obj->classid = DatumGetObjectId(values[3]);
 		obj->objid = DatumGetObjectId(values[4]);
 		obj->objsubid = DatumGetInt32(values[5]);
-		obj->attrs = palloc(sizeof(MigAttr) * Max(natts - 6, 1));
+		/* exactly as many attributes as are not null: models get large */
+		for (i = 6; i < natts; i++)
+			if (!nulls[i])
+				obj->nattrs++;
+		obj->attrs = palloc(sizeof(MigAttr) * Max(obj->nattrs, 1));
+		obj->nattrs = 0;
 		for (i = 6; i < natts; i++)
 		{
 			int			col = order[i];
@@ -1626,16 +1632,163 @@ mig_model_load(const char *schema)
  * ------------------------------------------------------------------------ */
 
 /*
- * json_string
- *		Append a JSON string or null.
+ * push_string
+ *		Push a string (or null) as a key, value or array element.  The
+ *		string is not copied.
  */
 static void
-json_string(StringInfo buf, const char *s)
+push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s)
 {
+	JsonbValue	v;
+
 	if (s == NULL)
-		appendStringInfoString(buf, "null");
+		v.type = jbvNull;
 	else
-		escape_json(buf, s);
+	{
+		v.type = jbvString;
+		v.val.string.len = strlen(s);
+		v.val.string.val = (char *) s;
+	}
+	(void) pushJsonbValue(state, tok, &v);
+}
+
+/*
+ * push_deps
+ *		Push the keys of obj's dependencies with (or without) flag
+ *		MIG_DEP_DEFAULT as an array value.
+ */
+static void
+push_deps(JsonbParseState **state, const MigModel *model, const MigObject *obj,
+		  bool defaults)
+{
+	int			j;
+
+	(void) pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	for (j = 0; j < obj->ndeps; j++)
+		if (((obj->deps[j].flags & MIG_DEP_DEFAULT) != 0) == defaults)
+			push_string(state, WJB_ELEM, model->objects[obj->deps[j].target].key);
+	(void) pushJsonbValue(state, WJB_END_ARRAY, NULL);
+}
+
+/*
+ * object_to_jsonb
+ *		One object of the model as a jsonb value of its own.
+ */
+static Jsonb *
+object_to_jsonb(const MigModel *model, const MigObject *obj)
+{
+	JsonbParseState *state = NULL;
+	int			j;
+
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	push_string(&state, WJB_KEY, "key");
+	push_string(&state, WJB_VALUE, obj->key);
+	push_string(&state, WJB_KEY, "kind");
+	push_string(&state, WJB_VALUE, kind_names[obj->kind]);
+	push_string(&state, WJB_KEY, "parent");
+	push_string(&state, WJB_VALUE, obj->parent);
+	push_string(&state, WJB_KEY, "name");
+	push_string(&state, WJB_VALUE, obj->name);
+	push_string(&state, WJB_KEY, "attrs");
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (j = 0; j < obj->nattrs; j++)
+	{
+		push_string(&state, WJB_KEY, obj->attrs[j].name);
+		push_string(&state, WJB_VALUE, obj->attrs[j].value);
+	}
+	(void) pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	push_string(&state, WJB_KEY, "deps");
+	push_deps(&state, model, obj, false);
+	push_string(&state, WJB_KEY, "default_deps");
+	push_deps(&state, model, obj, true);
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+/*
+ * Writing the jsonb container format (utils/jsonb.h) by hand, for the two
+ * outer levels of the model only: a header word, one JEntry per child
+ * (every JB_OFFSET_STRIDE'th holding the end offset of the child's data,
+ * the others its length), then the children's data; numerics and nested
+ * containers start on a 4-byte boundary of the whole datum, and the padding
+ * counts as part of the child it precedes.  Every nested container is
+ * produced by JsonbValueToJsonb() and copied in whole, so only these two
+ * levels are hand-made; the regression tests compare the result with the
+ * server's own parse of its text form.
+ */
+
+/*
+ * jb_pad
+ *		Pad buf with zero bytes to a multiple of 4; the number added.
+ */
+static int
+jb_pad(StringInfo buf)
+{
+	int			pad = INTALIGN(buf->len) - buf->len;
+
+	if (pad > 0)
+	{
+		enlargeStringInfo(buf, pad);
+		memset(buf->data + buf->len, 0, pad);
+		buf->len += pad;
+	}
+	return pad;
+}
+
+/*
+ * jb_set_entry
+ *		Fill in JEntry number i of a container whose JEntry array starts at
+ *		offset entries of buf, for a child of type flags and length len;
+ *		*total is the running end offset of the container's data.
+ */
+static void
+jb_set_entry(StringInfo buf, int entries, int i, uint32 flags, int len,
+			 int *total)
+{
+	JEntry		e;
+
+	*total += len;
+	if (*total > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("schema model is too large to store as jsonb"),
+				 errdetail("The model's jsonb form would exceed the maximum of %d bytes.",
+						   JENTRY_OFFLENMASK)));
+	if (i % JB_OFFSET_STRIDE == 0)
+		e = flags | JENTRY_HAS_OFF | *total;
+	else
+		e = flags | len;
+	memcpy(buf->data + entries + sizeof(JEntry) * i, &e, sizeof(JEntry));
+}
+
+/*
+ * jb_reserve
+ *		Reserve len bytes at the end of buf; their offset.
+ */
+static int
+jb_reserve(StringInfo buf, int len)
+{
+	int			off = buf->len;
+
+	enlargeStringInfo(buf, len);
+	memset(buf->data + off, 0, len);
+	buf->len += len;
+	return off;
+}
+
+/*
+ * jb_append_container
+ *		Append the root container of jsonb value j as a nested container;
+ *		the length it takes, padding included.
+ */
+static int
+jb_append_container(StringInfo buf, const Jsonb *j)
+{
+	int			start = buf->len;
+
+	jb_pad(buf);
+	appendBinaryStringInfo(buf, (const char *) &j->root,
+						   VARSIZE(j) - offsetof(Jsonb, root));
+	return buf->len - start;
 }
 
 /*
@@ -1643,75 +1796,95 @@ json_string(StringInfo buf, const char *s)
  *		{"format": 1, "schema": ..., "objects": [{"key", "kind", "parent",
  *		"name", "attrs": {...}, "deps": [keys], "default_deps": [keys]}],
  *		"unsupported": [...]}, objects in key order.
+ *
+ * The snapshot taken at the end of a migration holds the model of every
+ * managed table, so this is built for memory: each object becomes a small
+ * jsonb value of its own in a context reset after it and is copied into the
+ * "objects" array of the result, written directly in jsonb's binary format
+ * (see above).  Neither JSON text nor a tree of the whole model is ever
+ * built; the peak is the model plus the result.
  */
 Datum
 mig_model_to_jsonb(const MigModel *model)
 {
+	/* the root's keys in jsonb's order: by length, then bytewise */
+	static const char *const root_keys[] = {"format", "schema", "objects", "unsupported"};
+	MemoryContext obj_cxt;
+	MemoryContext old;
 	StringInfoData buf;
-	int			i,
-				j;
+	int			root_entries;
+	int			root_total = 0;
+	int			array_start;
+	int			array_entries;
+	int			array_total = 0;
+	int			len;
+	int			i;
+	uint32		header;
+	Numeric		one = int64_to_numeric(1);
+	Jsonb	   *unsupported;
 
+	obj_cxt = AllocSetContextCreate(CurrentMemoryContext,
+									"schema model object jsonb",
+									ALLOCSET_SMALL_SIZES);
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"format\": 1, \"schema\": ");
-	json_string(&buf, model->schema);
-	appendStringInfoString(&buf, ", \"objects\": [");
+	(void) jb_reserve(&buf, VARHDRSZ);
+
+	/* the root object: header, 4 key and 4 value JEntries, the keys */
+	header = JB_FOBJECT | lengthof(root_keys);
+	appendBinaryStringInfo(&buf, (const char *) &header, sizeof(uint32));
+	root_entries = jb_reserve(&buf, sizeof(JEntry) * 2 * lengthof(root_keys));
+	for (i = 0; i < lengthof(root_keys); i++)
+	{
+		len = strlen(root_keys[i]);
+		appendBinaryStringInfo(&buf, root_keys[i], len);
+		jb_set_entry(&buf, root_entries, i, JENTRY_ISSTRING, len, &root_total);
+	}
+
+	/* "format": 1 */
+	len = jb_pad(&buf) + VARSIZE_ANY(one);
+	appendBinaryStringInfo(&buf, (const char *) one, VARSIZE_ANY(one));
+	jb_set_entry(&buf, root_entries, 4, JENTRY_ISNUMERIC, len, &root_total);
+
+	/* "schema" */
+	len = strlen(model->schema);
+	appendBinaryStringInfo(&buf, model->schema, len);
+	jb_set_entry(&buf, root_entries, 5, JENTRY_ISSTRING, len, &root_total);
+
+	/* "objects": an array container with one nested container per object */
+	array_start = buf.len;
+	jb_pad(&buf);
+	header = JB_FARRAY | model->nobjects;
+	appendBinaryStringInfo(&buf, (const char *) &header, sizeof(uint32));
+	array_entries = jb_reserve(&buf, sizeof(JEntry) * model->nobjects);
 	for (i = 0; i < model->nobjects; i++)
 	{
-		const MigObject *obj = &model->objects[i];
-		bool		first;
+		old = MemoryContextSwitchTo(obj_cxt);
+		len = jb_append_container(&buf, object_to_jsonb(model, &model->objects[i]));
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(obj_cxt);
+		jb_set_entry(&buf, array_entries, i, JENTRY_ISCONTAINER, len, &array_total);
+		CHECK_FOR_INTERRUPTS();
+	}
+	jb_set_entry(&buf, root_entries, 6, JENTRY_ISCONTAINER, buf.len - array_start,
+				 &root_total);
 
-		if (i > 0)
-			appendStringInfoString(&buf, ", ");
-		appendStringInfoString(&buf, "{\"key\": ");
-		json_string(&buf, obj->key);
-		appendStringInfoString(&buf, ", \"kind\": ");
-		json_string(&buf, kind_names[obj->kind]);
-		appendStringInfoString(&buf, ", \"parent\": ");
-		json_string(&buf, obj->parent);
-		appendStringInfoString(&buf, ", \"name\": ");
-		json_string(&buf, obj->name);
-		appendStringInfoString(&buf, ", \"attrs\": {");
-		for (j = 0; j < obj->nattrs; j++)
-		{
-			if (j > 0)
-				appendStringInfoString(&buf, ", ");
-			json_string(&buf, obj->attrs[j].name);
-			appendStringInfoString(&buf, ": ");
-			json_string(&buf, obj->attrs[j].value);
-		}
-		appendStringInfoString(&buf, "}, \"deps\": [");
-		first = true;
-		for (j = 0; j < obj->ndeps; j++)
-		{
-			if (obj->deps[j].flags & MIG_DEP_DEFAULT)
-				continue;
-			if (!first)
-				appendStringInfoString(&buf, ", ");
-			json_string(&buf, model->objects[obj->deps[j].target].key);
-			first = false;
-		}
-		appendStringInfoString(&buf, "], \"default_deps\": [");
-		first = true;
-		for (j = 0; j < obj->ndeps; j++)
-		{
-			if (!(obj->deps[j].flags & MIG_DEP_DEFAULT))
-				continue;
-			if (!first)
-				appendStringInfoString(&buf, ", ");
-			json_string(&buf, model->objects[obj->deps[j].target].key);
-			first = false;
-		}
-		appendStringInfoString(&buf, "]}");
-	}
-	appendStringInfoString(&buf, "], \"unsupported\": [");
-	for (i = 0; i < model->nunsupported; i++)
+	/* "unsupported": a short array of strings, built the ordinary way */
+	old = MemoryContextSwitchTo(obj_cxt);
 	{
-		if (i > 0)
-			appendStringInfoString(&buf, ", ");
-		json_string(&buf, model->unsupported[i]);
+		JsonbParseState *state = NULL;
+
+		(void) pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+		for (i = 0; i < model->nunsupported; i++)
+			push_string(&state, WJB_ELEM, model->unsupported[i]);
+		unsupported = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL));
 	}
-	appendStringInfoString(&buf, "]}");
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+	MemoryContextSwitchTo(old);
+	len = jb_append_container(&buf, unsupported);
+	jb_set_entry(&buf, root_entries, 7, JENTRY_ISCONTAINER, len, &root_total);
+	MemoryContextDelete(obj_cxt);
+
+	SET_VARSIZE(buf.data, buf.len);
+	return PointerGetDatum(buf.data);
 }
 
 /* the keys keypos_cmp compares by */
