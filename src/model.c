@@ -594,6 +594,24 @@ object_key(const MigObject *obj)
 }
 
 /*
+ * model_query
+ *		SPI_execute_with_args() (read-only use, every row) that leaves
+ *		CurrentMemoryContext as it found it.  SPI returns in its own
+ *		procedure context; a model belongs to the context its caller chose,
+ *		which the snapshot code frees as soon as the model is stored.
+ */
+static int
+model_query(const char *sql, int nargs, Oid *argtypes, Datum *args)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	int			ret;
+
+	ret = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
+	MemoryContextSwitchTo(caller);
+	return ret;
+}
+
+/*
  * load_query
  *		Run one catalog query (parameter $1: the schema's oid) and add one
  *		object per row.  Columns 1-6 are kind, parent, name, classid, objid,
@@ -617,7 +635,7 @@ load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 	int			i;
 
 	args[0] = ObjectIdGetDatum(nspoid);
-	ret = SPI_execute_with_args(sql, 1, argtypes, args, NULL, false, 0);
+	ret = model_query(sql, 1, argtypes, args);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "schema model query failed: %s", SPI_result_code_string(ret));
 
@@ -1021,7 +1039,7 @@ load_dependencies(ModelBuilder *b, Oid nspoid)
 	aliases = hash_create("schemamig model aliases", 1024, &ctl,
 						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	args[0] = ObjectIdGetDatum(nspoid);
-	if (SPI_execute_with_args(alias_query, 1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+	if (model_query(alias_query, 1, argtypes, args) != SPI_OK_SELECT)
 		elog(ERROR, "schema model alias query failed");
 	for (r = 0; r < SPI_processed; r++)
 	{
@@ -1044,7 +1062,7 @@ load_dependencies(ModelBuilder *b, Oid nspoid)
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	if (SPI_execute_with_args(depend_query, 1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+	if (model_query(depend_query, 1, argtypes, args) != SPI_OK_SELECT)
 		elog(ERROR, "schema model dependency query failed");
 	for (r = 0; r < SPI_processed; r++)
 	{
@@ -1602,7 +1620,7 @@ mig_model_load(const char *schema)
 	}
 
 	args[0] = ObjectIdGetDatum(nspoid);
-	if (SPI_execute_with_args(unsupported_query, 1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+	if (model_query(unsupported_query, 1, argtypes, args) != SPI_OK_SELECT)
 		elog(ERROR, "schema model query failed");
 	for (r = 0; r < SPI_processed; r++)
 		b.unsupported = lappend(b.unsupported,
@@ -1922,8 +1940,7 @@ mig_model_from_jsonb(Datum jsonb)
 	memset(&b, 0, sizeof(b));
 	b.model = palloc0(sizeof(MigModel));
 
-	if (SPI_execute_with_args("SELECT $1->>'schema', $1->>'format'", 1, argtypes, args,
-							  NULL, false, 0) != SPI_OK_SELECT)
+	if (model_query("SELECT $1->>'schema', $1->>'format'", 1, argtypes, args) != SPI_OK_SELECT)
 		elog(ERROR, "schema model query failed");
 	b.model->schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	{
@@ -1936,12 +1953,12 @@ mig_model_from_jsonb(Datum jsonb)
 					 errdetail("A schema model is a jsonb object with \"format\": 1, a \"schema\" and \"objects\", as mig_model() returns.")));
 	}
 
-	if (SPI_execute_with_args("SELECT n, o->>'kind', o->>'parent', o->>'name', a.key, a.value, "
+	if (model_query("SELECT n, o->>'kind', o->>'parent', o->>'name', a.key, a.value, "
 							  "o->>'key' "
 							  "FROM jsonb_array_elements($1->'objects') WITH ORDINALITY x(o, n) "
 							  "LEFT JOIN LATERAL jsonb_each_text(o->'attrs') a ON true "
 							  "ORDER BY n, a.key COLLATE \"C\"",
-							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+							  1, argtypes, args) != SPI_OK_SELECT)
 		elog(ERROR, "schema model query failed");
 	for (r = 0; r < SPI_processed; r++)
 	{
@@ -1993,12 +2010,12 @@ mig_model_from_jsonb(Datum jsonb)
 	for (i = 0; i < b.model->nobjects; i++)
 		keys[i] = object_key(&b.model->objects[i]);
 
-	if (SPI_execute_with_args("SELECT n, d, false FROM jsonb_array_elements($1->'objects') "
+	if (model_query("SELECT n, d, false FROM jsonb_array_elements($1->'objects') "
 							  "WITH ORDINALITY x(o, n), jsonb_array_elements_text(o->'deps') d "
 							  "UNION ALL "
 							  "SELECT n, d, true FROM jsonb_array_elements($1->'objects') "
 							  "WITH ORDINALITY x(o, n), jsonb_array_elements_text(o->'default_deps') d",
-							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+							  1, argtypes, args) != SPI_OK_SELECT)
 		elog(ERROR, "schema model query failed");
 	if (SPI_processed > 0)
 	{
@@ -2045,8 +2062,8 @@ mig_model_from_jsonb(Datum jsonb)
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	if (SPI_execute_with_args("SELECT jsonb_array_elements_text(coalesce($1->'unsupported', '[]'))",
-							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+	if (model_query("SELECT jsonb_array_elements_text(coalesce($1->'unsupported', '[]'))",
+							  1, argtypes, args) != SPI_OK_SELECT)
 		elog(ERROR, "schema model query failed");
 	for (r = 0; r < SPI_processed; r++)
 		b.unsupported = lappend(b.unsupported,

@@ -31,6 +31,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/varlena.h"
 
 #include "hook.h"
@@ -140,12 +141,27 @@ mig_snapshot_take(char **heads, int nheads)
 	foreach(lc, schemas)
 	{
 		const char *schema = (const char *) lfirst(lc);
-		MigModel   *model = mig_model_load(schema);
+		MemoryContext model_cxt;
+		MemoryContext oldcxt;
+		MigModel   *model;
 		Datum		values[3];
+
+		/*
+		 * The model (and what reading it leaves behind) goes away as soon as
+		 * its jsonb form exists, before the INSERT compresses and toasts
+		 * that: the peak is the larger of the two steps, not their sum.
+		 */
+		model_cxt = AllocSetContextCreate(CurrentMemoryContext,
+										  "schemamig snapshot model",
+										  ALLOCSET_DEFAULT_SIZES);
+		oldcxt = MemoryContextSwitchTo(model_cxt);
+		model = mig_model_load(schema);
+		MemoryContextSwitchTo(oldcxt);
 
 		values[0] = heads_array(heads, nheads);
 		values[1] = DirectFunctionCall1(namein, CStringGetDatum(schema));
 		values[2] = mig_model_to_jsonb(model);
+		MemoryContextDelete(model_cxt);
 		if (SPI_execute_with_args("DELETE FROM schemamig.snapshot "
 								  "WHERE heads = $1 AND schema_name = $2",
 								  2, types, values, NULL, false, 0) < 0 ||
