@@ -2,7 +2,7 @@
 # bench/hook_bench.sh -- what the DDL hook costs: DDL statements and pgbench
 # -S with the library preloaded against the same server without it.
 #
-#   bench/hook_bench.sh [--statements N] [--rounds R] [--seconds S] [--keep]
+#   bench/hook_bench.sh [--statements N] [--rounds R (5)] [--seconds S] [--keep]
 #
 # Starts its own PostgreSQL 15 cluster (initdb in a temporary directory, as
 # postgres when run as root; fsync, autovacuum and full_page_writes off),
@@ -20,7 +20,12 @@
 #     hook, log on          preloaded; extension installed, logging on (one
 #                           row per statement, with its objects)
 #   The ratios the issue asks for: "hook, log on" and "hook, log off" over
-#   "no library" (target: at most 1.05).
+#   "no library" (target: at most 1.05).  Each round runs the floor and the
+#   library side by side (in alternating order) and the table gives, besides
+#   the medians over all rounds, the median of the per-round ratios, for
+#   wall clock and for the backend's user CPU: the kernel's file creation
+#   (system time) is the same work on both sides and the noisiest part of a
+#   DDL statement on a shared machine.
 #
 #   In one session: batches of CREATE TABLE / DROP TABLE alternating between
 #   schemamig.ddl_log on and off, timed inside the server (the logging's own
@@ -32,15 +37,14 @@
 #
 # The machine may be shared: the rounds interleave the configurations, each
 # server start is followed by a warm-up run, and the tables show medians and
-# (for the backend's CPU) the minimum, which other load can only raise; the
-# load average is printed with each round.  Compare ratios, and re-run when
-# the load is high.
+# the median of the per-round ratios; the load average is printed with each
+# round.  Compare ratios, and re-run when the load is high.
 set -euo pipefail
 
 PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
 PORT="${BENCH_PORT:-5531}"
 STATEMENTS=10000
-ROUNDS=3
+ROUNDS=5
 SECONDS_S=10
 KEEP=
 
@@ -119,12 +123,15 @@ fresh_db() {
 printf 'CREATE TABLE hook_bench_t (id int PRIMARY KEY, v text);\nDROP TABLE hook_bench_t;\n' >"$D/ddl.sql"
 chmod 644 "$D/ddl.sql"
 
-# ddl_run DB: run STATEMENTS DDL statements; print "wall cpu": microseconds
-# per statement of wall clock (pgbench's TPS, connection excluded) and of
-# the backend's CPU (user + system from /proc/<pid>/stat, sampled every
-# 20 ms while pgbench runs; less sensitive to other load on the machine).
+# ddl_run DB: run STATEMENTS DDL statements; print "wall cpu user":
+# microseconds per statement of wall clock (pgbench's TPS, connection
+# excluded), of the backend's CPU (user + system from /proc/<pid>/stat,
+# sampled every 20 ms while pgbench runs) and of its user CPU alone.  The
+# system time is mostly the kernel creating and unlinking the tables' files,
+# the same work with and without the library and the noisiest part on a
+# shared machine; the user time is where the hook's own work shows.
 ddl_run() {
-	local bg pid="" ticks cpu=0 now tps
+	local bg pid="" ticks cpu=0 usr=0 now tps
 
 	ticks=$(getconf CLK_TCK)
 	as_pg "$PGBIN/pgbench" -n -h "$D" -p "$PORT" -U postgres -f "$D/ddl.sql" \
@@ -134,16 +141,19 @@ ddl_run() {
 	while kill -0 "$bg" 2>/dev/null; do
 		if [ -z "$pid" ]; then
 			pid=$(pgrep -n -f "^postgres: postgres $1 " || true)
-		elif now=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null); then
-			cpu=$now
+		elif now=$(awk '{ print $14 + $15, $14 }' "/proc/$pid/stat" 2>/dev/null); then
+			cpu=${now% *}
+			usr=${now#* }
 		fi
 		sleep 0.02
 	done
 	wait "$bg"
 	tps=$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p' "$D/pgbench-ddl.out")
 	# "-" for the CPU when no sample was taken
-	awk -v t="$tps" -v c="$cpu" -v k="$ticks" -v n="$STATEMENTS" \
-		'BEGIN { printf "%.1f %s\n", 1e6 / t / 2, (c > 0 ? sprintf("%.1f", c / k * 1e6 / n) : "-") }'
+	awk -v t="$tps" -v c="$cpu" -v u="$usr" -v k="$ticks" -v n="$STATEMENTS" \
+		'BEGIN { printf "%.1f %s %s\n", 1e6 / t / 2,
+				 (c > 0 ? sprintf("%.1f", c / k * 1e6 / n) : "-"),
+				 (u > 0 ? sprintf("%.1f", u / k * 1e6 / n) : "-") }'
 }
 
 # select_run: pgbench -S for SECONDS_S seconds; print TPS.
@@ -153,11 +163,7 @@ select_run() {
 }
 
 median() {
-	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-minimum() {
-	sort -g | head -n 1
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # warm_up: after a restart, run a tenth of the DDL in a scratch database so
@@ -182,24 +188,29 @@ psql_q -d pgb -c "CREATE EXTENSION schemamig" -c "VACUUM ANALYZE"
 
 declare -A DDL=()		# config -> wall us per statement, one per round
 declare -A CPU=()		# config -> backend CPU us per statement
+declare -A USR=()		# config -> backend user CPU us per statement
+declare -A RAT=()		# config -> wall ratio to "none" within the round
+declare -A URAT=()		# config -> user CPU ratio to "none" within the round
 declare -A TPS=()		# config -> pgbench -S TPS
 # measure CONFIG DB: one DDL run, recorded under CONFIG
 measure() {
-	local out
+	local out w c u
 
 	out=$(ddl_run "$2")
-	DDL[$1]+="${out% *} "
-	CPU[$1]+="${out#* } "
+	read -r w c u <<<"$out"
+	DDL[$1]+="$w "
+	CPU[$1]+="$c "
+	USR[$1]+="$u "
 }
-for ((r = 1; r <= ROUNDS; r++)); do
-	echo "round $r/$ROUNDS (load $(loadavg))" >&2
-
+# floor_round / hook_round: the two halves of a round
+floor_round() {
 	start_server ''
 	warm_up
 	fresh_db bdb
 	measure none bdb
 	TPS[none]+="$(select_run) "
-
+}
+hook_round() {
 	start_server schemamig
 	warm_up
 	fresh_db bdb
@@ -212,28 +223,45 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	[ "$rows" = "$STATEMENTS" ] ||
 		echo "hook_bench.sh: expected $STATEMENTS log rows, found $rows" >&2
 	TPS[hook]+="$(select_run) "
+}
+# last VALUES: the last word of a list
+last() {
+	echo "${1% }" | awk '{ print $NF }'
+}
+for ((r = 1; r <= ROUNDS; r++)); do
+	echo "round $r/$ROUNDS (load $(loadavg))" >&2
+	# the order alternates, so that a drift of the machine's load does not
+	# always favour the same side
+	if ((r % 2)); then
+		floor_round
+		hook_round
+	else
+		hook_round
+		floor_round
+	fi
+	for c in noext off on; do
+		RAT[$c]+="$(awk -v a="$(last "${DDL[$c]}")" -v b="$(last "${DDL[none]}")" 'BEGIN { printf "%.3f", a / b }') "
+		URAT[$c]+="$(awk -v a="$(last "${USR[$c]}")" -v b="$(last "${USR[none]}")" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.3f", a / b }') "
+	done
 done
 
 # runs without a value ("-") do not count
 med() {
 	echo "$1" | tr ' ' '\n' | grep -v '^-\?$' | median
 }
-low() {
-	echo "$1" | tr ' ' '\n' | grep -v '^-\?$' | minimum
-}
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
 }
 base=$(med "${DDL[none]}")
 cbase=$(med "${CPU[none]}")
-cmin=$(low "${CPU[none]}")
 tbase=$(med "${TPS[none]}")
 
 echo
 echo "## DDL: $STATEMENTS statements (CREATE TABLE / DROP TABLE), median of $ROUNDS"
 echo
-echo "| configuration | wall us/stmt | ratio | backend CPU us/stmt | CPU ratio | min CPU us/stmt | min CPU ratio | wall runs |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| configuration | wall us/stmt | ratio | per-round wall ratio (median) | backend CPU us/stmt | CPU ratio | user CPU us/stmt | user CPU ratio | per-round user CPU ratio (median) | wall runs |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+ubase=$(med "${USR[none]}")
 for c in none noext off on; do
 	case $c in
 		none) label="no library (floor)" ;;
@@ -243,11 +271,17 @@ for c in none noext off on; do
 	esac
 	m=$(med "${DDL[$c]}")
 	cm=$(med "${CPU[$c]}")
-	cl=$(low "${CPU[$c]}")
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$m" "$(ratio "$m" "$base")" \
-		"$cm" "$(ratio "$cm" "$cbase")" "$cl" "$(ratio "$cl" "$cmin")" "${DDL[$c]% }"
+	um=$(med "${USR[$c]}")
+	if [ "$c" = none ]; then
+		pr=1.000
+		pu=1.000
+	else
+		pr=$(med "${RAT[$c]}")
+		pu=$(med "${URAT[$c]}")
+	fi
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$m" "$(ratio "$m" "$base")" "$pr" \
+		"$cm" "$(ratio "$cm" "$cbase")" "$um" "$(ratio "$um" "$ubase")" "$pu" "${DDL[$c]% }"
 done
-
 echo
 echo "## pgbench -S: ${SECONDS_S}s, 2 clients, scale 10, median of $ROUNDS"
 echo
