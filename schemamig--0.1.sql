@@ -131,7 +131,10 @@ CREATE TABLE schemamig.ddl_log (
 	statement		text NOT NULL,
 	revision		text,
 	direction		text CHECK (direction IN ('upgrade', 'downgrade')),
-	nested			boolean NOT NULL DEFAULT false
+	nested			boolean NOT NULL DEFAULT false,
+	search_path		text,			/* resolved: the schemas unqualified
+									 * names were looked up in */
+	schemas			text[] NOT NULL DEFAULT '{}'	/* the schemas it touched */
 );
 /* one index (every DDL statement pays for each): time, for retention and "recent" */
 CREATE INDEX ddl_log_started_at_idx ON schemamig.ddl_log (started_at);
