@@ -73,7 +73,9 @@ CREATE TABLE schemamig.history (
 	heads_before	text[] NOT NULL DEFAULT '{}',
 	heads_after		text[] NOT NULL DEFAULT '{}',
 	target			text,
-	xid				xid8 DEFAULT pg_current_xact_id_if_assigned()
+	xid				xid8 DEFAULT pg_current_xact_id_if_assigned(),
+	note			text			/* why, when it is not a plain step:
+									 * 'adopted drift' */
 );
 CREATE INDEX history_revision_idx ON schemamig.history (revision);
 COMMENT ON TABLE schemamig.history IS 'append-only log of every upgrade, downgrade and stamp step';

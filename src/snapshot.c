@@ -368,3 +368,56 @@ mig_snapshot_drift(List *findings, char **heads, int nheads,
 	}
 	return findings;
 }
+
+/*
+ * mig_snapshot_load
+ *		The stored model of schema for these heads, or NULL when there is
+ *		none; the time it was taken (text) in *taken_at.  Caller is
+ *		connected to SPI.
+ */
+MigModel *
+mig_snapshot_load(char **heads, int nheads, const char *schema,
+				  char **taken_at)
+{
+	return load_snapshot(heads, nheads, schema, taken_at);
+}
+
+/*
+ * mig_snapshot_first_difference
+ *		How model actual differs from model expected, compared as drift is
+ *		(informational attributes aside): "table public.t is missing",
+ *		"index public.i is extra", "column public.t.c differs in
+ *		type"; NULL when they are alike.
+ */
+char *
+mig_snapshot_first_difference(const MigModel *expected, const MigModel *actual)
+{
+	int			i = 0,
+				j = 0;
+
+	while (i < expected->nobjects || j < actual->nobjects)
+	{
+		int			c;
+		const char *attr = NULL;
+
+		if (i >= expected->nobjects)
+			c = 1;
+		else if (j >= actual->nobjects)
+			c = -1;
+		else
+			c = strcmp(expected->objects[i].key, actual->objects[j].key);
+
+		if (c < 0)
+			return psprintf("%s is missing",
+							mig_object_label(expected, &expected->objects[i]));
+		if (c > 0)
+			return psprintf("%s is extra",
+							mig_object_label(actual, &actual->objects[j]));
+		if (!same_object(&expected->objects[i], &actual->objects[j], &attr))
+			return psprintf("%s differs in %s",
+							mig_object_label(actual, &actual->objects[j]), attr);
+		i++;
+		j++;
+	}
+	return NULL;
+}
