@@ -421,3 +421,32 @@ mig_snapshot_first_difference(const MigModel *expected, const MigModel *actual)
 	}
 	return NULL;
 }
+
+/*
+ * mig_snapshot_store
+ *		Store model as the snapshot of schema for these heads, replacing an
+ *		older one of the same heads and schema (what mig_snapshot_take()
+ *		does with a model it loads itself).  Caller is connected to SPI.
+ *
+ * mig_adopt_drift() stores the live models it compared and adopted, not
+ * models read again at the end: a change made meanwhile by another session
+ * then shows as drift instead of passing into the reference unnoticed.
+ */
+void
+mig_snapshot_store(char **heads, int nheads, const char *schema,
+				   const MigModel *model)
+{
+	Oid			types[3] = {TEXTARRAYOID, NAMEOID, JSONBOID};
+	Datum		values[3];
+
+	values[0] = heads_array(heads, nheads);
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(schema));
+	values[2] = mig_model_to_jsonb(model);
+	if (SPI_execute_with_args("DELETE FROM schemamig.snapshot "
+							  "WHERE heads = $1 AND schema_name = $2",
+							  2, types, values, NULL, false, 0) < 0 ||
+		SPI_execute_with_args("INSERT INTO schemamig.snapshot (heads, schema_name, model) "
+							  "VALUES ($1, $2, $3)",
+							  3, types, values, NULL, false, 0) < 0)
+		elog(ERROR, "could not store the schema snapshot");
+}

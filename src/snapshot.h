@@ -46,4 +46,8 @@ extern MigModel *mig_snapshot_load(char **heads, int nheads,
 extern char *mig_snapshot_first_difference(const MigModel *expected,
 										   const MigModel *actual);
 
+/* Store a model as the snapshot of schema for these heads. */
+extern void mig_snapshot_store(char **heads, int nheads, const char *schema,
+							   const MigModel *model);
+
 #endif							/* SCHEMAMIG_SNAPSHOT_H */
