@@ -7,6 +7,7 @@
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS schemamig CASCADE;
 DROP EVENT TRIGGER IF EXISTS ad_watch;
+DROP EXTENSION IF EXISTS citext;
 DROP TABLE IF EXISTS ad_account, ad_audit, ad_from_do, ad_watched, ad_watched_audit, ad_log CASCADE;
 DROP SCHEMA IF EXISTS ad_app, ad_other, ad_util CASCADE;
 DO $$
@@ -204,6 +205,17 @@ ROLLBACK;
 SELECT mig_adopt_drift('ad6', 'columns added while recording was off', source => 'diff');
 SELECT ad_util.sql('ad6', 'upgrade');
 SELECT ad_util.sql('ad6', 'downgrade');
+SELECT * FROM ad_util.findings();
+
+--
+-- What the model diff cannot express is caught by the verification: a diff
+-- never drops an extension, so the derived downgrade cannot restore the
+-- snapshot.  Nothing is registered.
+--
+CREATE EXTENSION citext SCHEMA public;
+SELECT mig_adopt_drift('ad_ext');
+SELECT count(*) AS ad_ext FROM schemamig.revision WHERE id = 'ad_ext';
+DROP EXTENSION citext;
 SELECT * FROM ad_util.findings();
 
 --

@@ -661,7 +661,7 @@ compare_schemas(List *schemas, bool want_snapshot, const char *source,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("the derived downgrade does not restore the snapshot of schema \"%s\"", s->name),
 					 errdetail("After the downgrade, %s compared with the snapshot.", d),
-					 errhint("The schema diff cannot express this change (see \"Comparing schemas\" in the README): write the revision by hand with mig_revision() and record it with mig_stamp().")));
+					 errhint("The schema diff cannot express this change (see \"Comparing schemas\" in the README): write the revision by hand with mig_revision() and record it with mig_stamp(), or accept it as it is with verify => false.")));
 		else if (strcmp(source, "log") == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -675,7 +675,7 @@ compare_schemas(List *schemas, bool want_snapshot, const char *source,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("the derived upgrade does not reproduce the live schema \"%s\"", s->name),
 					 errdetail("After the upgrade, %s compared with the live schema.", d),
-					 errhint("The schema diff cannot express this change (see \"Comparing schemas\" in the README): write the revision by hand with mig_revision() and record it with mig_stamp().")));
+					 errhint("The schema diff cannot express this change (see \"Comparing schemas\" in the README): write the revision by hand with mig_revision() and record it with mig_stamp(), or accept it as it is with verify => false.")));
 	}
 }
 
