@@ -73,7 +73,9 @@ CREATE TABLE schemamig.history (
 	heads_before	text[] NOT NULL DEFAULT '{}',
 	heads_after		text[] NOT NULL DEFAULT '{}',
 	target			text,
-	xid				xid8 DEFAULT pg_current_xact_id_if_assigned()
+	xid				xid8 DEFAULT pg_current_xact_id_if_assigned(),
+	note			text			/* why, when it is not a plain step:
+									 * 'adopted drift' */
 );
 CREATE INDEX history_revision_idx ON schemamig.history (revision);
 COMMENT ON TABLE schemamig.history IS 'append-only log of every upgrade, downgrade and stamp step';
@@ -131,7 +133,10 @@ CREATE TABLE schemamig.ddl_log (
 	statement		text NOT NULL,
 	revision		text,
 	direction		text CHECK (direction IN ('upgrade', 'downgrade')),
-	nested			boolean NOT NULL DEFAULT false
+	nested			boolean NOT NULL DEFAULT false,
+	search_path		text,			/* resolved: the schemas unqualified
+									 * names were looked up in */
+	schemas			text[] NOT NULL DEFAULT '{}'	/* the schemas it touched */
 );
 /* one index (every DDL statement pays for each): time, for retention and "recent" */
 CREATE INDEX ddl_log_started_at_idx ON schemamig.ddl_log (started_at);
@@ -394,6 +399,7 @@ BEGIN
 	EXECUTE format('GRANT SELECT, INSERT, DELETE ON schemamig.snapshot TO %s', r);
 	EXECUTE format('GRANT EXECUTE ON FUNCTION %s.mig_verify(text) TO %s', s, r);
 	EXECUTE format('GRANT EXECUTE ON FUNCTION %s.mig_autogenerate(text, text, text, text) TO %s', s, r);
+	EXECUTE format('GRANT EXECUTE ON FUNCTION %s.mig_adopt_drift(text, text, text, boolean) TO %s', s, r);
 	EXECUTE format('GRANT USAGE ON SEQUENCE schemamig.snapshot_id_seq TO %s', r);
 	EXECUTE format('GRANT USAGE ON SEQUENCE schemamig.revision_seq_seq, schemamig.history_id_seq TO %s', r);
 END
@@ -446,3 +452,24 @@ AS 'MODULE_PATHNAME', 'mig_autogenerate';
 COMMENT ON FUNCTION mig_autogenerate(text, text, text, text)
 	IS 'register a revision from a desired state (a schema name or SQL text): upgrade and downgrade are the diffs';
 REVOKE ALL ON FUNCTION mig_autogenerate(text, text, text, text) FROM PUBLIC;
+
+/* ========================================================================
+ * Adopting drift (src/adopt.c)
+ *
+ * mig_adopt_drift() turns what changed in the managed schemas since the
+ * snapshot of the current heads into a new revision, recorded as applied:
+ * its upgrade is the out-of-band statements of the DDL log (or the model
+ * diff), its downgrade the model diff back to the snapshot.  It registers
+ * and stamps, so it is revoked from PUBLIC like mig_revision and mig_stamp.
+ * ======================================================================== */
+
+CREATE FUNCTION mig_adopt_drift(revision text DEFAULT NULL,
+								message text DEFAULT NULL,
+								source text DEFAULT 'log',
+								verify boolean DEFAULT true)
+RETURNS text
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mig_adopt_drift';
+COMMENT ON FUNCTION mig_adopt_drift(text, text, text, boolean)
+	IS 'adopt the drift since the snapshot of the current heads as a new revision, recorded as applied; returns its id';
+REVOKE ALL ON FUNCTION mig_adopt_drift(text, text, text, boolean) FROM PUBLIC;

@@ -340,6 +340,30 @@ text_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
+ * mig_register_revision
+ *		Register a revision from C with every rule of mig_revision() (the
+ *		migration lock, the checks, the idempotence and replacement rules);
+ *		row->id NULL generates an id.  Returns the id.
+ */
+char *
+mig_register_revision(MigRevisionRow *row)
+{
+	if (row->id == NULL)
+		row->id = generate_revision_id();
+	if (row->upgrade == NULL)
+		row->upgrade = "";
+
+	(void) mig_lock_acquire(false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	register_revision(row);
+	/* the checksum was computed in SPI's memory, gone after SPI_finish */
+	row->checksum = NULL;
+	SPI_finish();
+	return row->id;
+}
+
+/*
  * mig_revision
  *		Register a revision; returns its id.
  */
@@ -350,24 +374,14 @@ mig_revision(PG_FUNCTION_ARGS)
 
 	memset(&row, 0, sizeof(row));
 	row.id = text_arg(fcinfo, 0);
-	if (row.id == NULL)
-		row.id = generate_revision_id();
 	row.parents = split_list(text_arg(fcinfo, 1), "down_revision", &row.nparents);
 	row.upgrade = text_arg(fcinfo, 2);
-	if (row.upgrade == NULL)
-		row.upgrade = "";
 	row.downgrade = text_arg(fcinfo, 3);
 	row.message = text_arg(fcinfo, 4);
 	row.labels = split_list(text_arg(fcinfo, 5), "branch_labels", &row.nlabels);
 	row.depends = split_list(text_arg(fcinfo, 6), "depends_on", &row.ndepends);
 
-	(void) mig_lock_acquire(false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	register_revision(&row);
-	SPI_finish();
-
-	PG_RETURN_TEXT_P(cstring_to_text(row.id));
+	PG_RETURN_TEXT_P(cstring_to_text(mig_register_revision(&row)));
 }
 
 /*

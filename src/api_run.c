@@ -294,7 +294,7 @@ mig_stamp(PG_FUNCTION_ARGS)
 	g = load_graph();
 	before = registry_current_heads(&nbefore);
 	plan = mig_graph_plan(g, MIG_CMD_STAMP, target, before, nbefore);
-	runner_stamp(g, plan, before, nbefore, target);
+	runner_stamp(g, plan, before, nbefore, target, NULL);
 	mig_snapshot_take(runner_ids(g, plan->final_heads, plan->nfinal), plan->nfinal);
 
 	after = runner_ids(g, plan->final_heads, plan->nfinal);

@@ -58,4 +58,10 @@ extern const char *mig_scratch_schema;
 /* Report the warnings of a result with ereport(WARNING). */
 extern void mig_diff_report(const MigDiffResult *result);
 
+/*
+ * A result as revision SQL: its warnings as "-- WARNING:" comments, then
+ * its statements, one per line (api_diff.c).
+ */
+extern char *mig_diff_script(const MigDiffResult *result);
+
 #endif							/* SCHEMAMIG_DIFF_H */

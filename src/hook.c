@@ -41,6 +41,7 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/parallel.h"
 #include "access/xact.h"
@@ -50,6 +51,7 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
@@ -60,9 +62,12 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "parser/scanner.h"
 #include "parser/gram.h"
+#include "parser/parse_func.h"
+#include "parser/parse_type.h"
 #include "parser/scansup.h"
 #include "portability/instr_time.h"
 #include "tcop/utility.h"
@@ -162,6 +167,8 @@ typedef struct StatementInfo
 	char	   *revision;
 	char	   *direction;
 	bool		nested;
+	char	   *search_path;	/* resolved, see mig_current_search_path() */
+	List	   *schemas;		/* schemas touched (char *), after the run */
 } StatementInfo;
 
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
@@ -183,6 +190,7 @@ static SPIPlanPtr prune_plan = NULL;
 static TimestampTz last_prune = 0;
 
 static bool check_managed_schemas(char **newval, void **extra, GucSource source);
+static bool is_temp_schema_name(const char *schema);
 #if PG_VERSION_NUM >= 140000
 static void mig_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							   bool readOnlyTree, ProcessUtilityContext context,
@@ -687,10 +695,124 @@ add_drop_schemas(List *schemas, DropStmt *stmt)
 }
 
 /*
+ * add_routine_schema
+ *		The schema of a function, procedure or routine a statement names:
+ *		its explicit schema, or where the name resolves when it has none.
+ */
+static List *
+add_routine_schema(List *schemas, ObjectType objtype, ObjectWithArgs *owa)
+{
+	Oid			funcid;
+
+	if (list_length(owa->objname) >= 2)
+		return add_qualified_schema(schemas, (Node *) owa);
+	funcid = LookupFuncWithArgs(objtype, owa, true);
+	if (!OidIsValid(funcid))
+		return schemas;
+	return add_schema(schemas, get_namespace_name(get_func_namespace(funcid)));
+}
+
+/*
+ * add_type_schema
+ *		The schema of a type or domain a statement names by a name list.
+ */
+static List *
+add_type_schema(List *schemas, List *names)
+{
+	Type		tup;
+
+	if (list_length(names) >= 2)
+		return add_qualified_schema(schemas, (Node *) names);
+	tup = LookupTypeName(NULL, makeTypeNameFromNameList(names), NULL, true);
+	if (tup == NULL)
+		return schemas;
+	schemas = add_schema(schemas,
+						 get_namespace_name(((Form_pg_type) GETSTRUCT(tup))->typnamespace));
+	ReleaseSysCache(tup);
+	return schemas;
+}
+
+/*
+ * add_grant_schemas
+ *		The schemas of the objects a GRANT or REVOKE names.  Event triggers
+ *		report no object for them, so the DDL log learns from the parse tree
+ *		which schemas' privileges changed.
+ */
+static List *
+add_grant_schemas(List *schemas, GrantStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->objects)
+	{
+		Node	   *obj = (Node *) lfirst(lc);
+
+		if (stmt->targtype == ACL_TARGET_ALL_IN_SCHEMA || stmt->objtype == OBJECT_SCHEMA)
+		{
+			if (IsA(obj, String))
+				schemas = add_schema(schemas, strVal(obj));
+			continue;
+		}
+		if (stmt->targtype != ACL_TARGET_OBJECT)
+			continue;
+		switch (stmt->objtype)
+		{
+			case OBJECT_TABLE:
+			case OBJECT_SEQUENCE:
+				if (IsA(obj, RangeVar))
+					schemas = add_relation_schema(schemas, (RangeVar *) obj, false);
+				break;
+			case OBJECT_FUNCTION:
+			case OBJECT_PROCEDURE:
+			case OBJECT_ROUTINE:
+				if (IsA(obj, ObjectWithArgs))
+					schemas = add_routine_schema(schemas, stmt->objtype,
+												 (ObjectWithArgs *) obj);
+				break;
+			case OBJECT_TYPE:
+			case OBJECT_DOMAIN:
+				if (IsA(obj, List))
+					schemas = add_type_schema(schemas, (List *) obj);
+				break;
+			default:
+				schemas = add_qualified_schema(schemas, obj);
+				break;
+		}
+	}
+	return schemas;
+}
+
+/*
+ * add_default_privileges_schemas
+ *		The schemas of ALTER DEFAULT PRIVILEGES ... IN SCHEMA (none for the
+ *		defaults of a role everywhere).
+ */
+static List *
+add_default_privileges_schemas(List *schemas, AlterDefaultPrivilegesStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *opt = (DefElem *) lfirst(lc);
+		ListCell   *lc2;
+
+		if (strcmp(opt->defname, "schemas") != 0 || opt->arg == NULL)
+			continue;
+		foreach(lc2, (List *) opt->arg)
+			if (IsA(lfirst(lc2), String))
+				schemas = add_schema(schemas, strVal(lfirst(lc2)));
+	}
+	return schemas;
+}
+
+/*
  * statement_schemas
  *		The schemas a DDL statement's parse tree names as its targets, for
  *		the statements where that is plain.  Not exhaustive: the objects the
  *		event triggers report after the statement complete the picture.
+ *		(GRANT, REVOKE and ALTER DEFAULT PRIVILEGES are never policed; their
+ *		schemas are for the DDL log.)
  */
 static List *
 statement_schemas(Node *stmt)
@@ -775,6 +897,13 @@ statement_schemas(Node *stmt)
 					schemas = add_schema(schemas, get_rolespec_name(cs->authrole));
 				break;
 			}
+		case T_GrantStmt:
+			schemas = add_grant_schemas(schemas, (GrantStmt *) stmt);
+			break;
+		case T_AlterDefaultPrivilegesStmt:
+			schemas = add_default_privileges_schemas(schemas,
+													 (AlterDefaultPrivilegesStmt *) stmt);
+			break;
 		default:
 			break;
 	}
@@ -1017,6 +1146,179 @@ prune_log(Oid relid, TimestampTz now)
 }
 
 /*
+ * mig_current_search_path
+ *		The schemas unqualified names are looked up in right now, as a
+ *		search_path value: the session's search_path with "$user" resolved
+ *		to the role's schema, and the schemas that do not exist or that the
+ *		current role may not use left out, as the server resolves it
+ *		(namespace.c's recomputeNamespacePath).  pg_temp stays pg_temp.
+ *
+ * Resolved by hand rather than with fetch_search_path(), which creates the
+ * temporary schema when search_path names it first: the hook must not
+ * write catalogs, or need the TEMP privilege, before a DDL statement.
+ */
+char *
+mig_current_search_path(void)
+{
+	char	   *raw = pstrdup(namespace_search_path ? namespace_search_path : "");
+	List	   *names = NIL;
+	List	   *seen = NIL;
+	ListCell   *lc;
+	StringInfoData buf;
+
+	if (!SplitIdentifierString(raw, ',', &names))
+		return pstrdup(namespace_search_path);	/* cannot happen: the GUC
+												 * check said so */
+	initStringInfo(&buf);
+	foreach(lc, names)
+	{
+		const char *name = (const char *) lfirst(lc);
+		const char *shown;
+		Oid			nsp;
+
+		if (strcmp(name, "$user") == 0)
+		{
+			name = GetUserNameFromId(GetUserId(), true);
+			if (name == NULL)
+				continue;
+		}
+		if (strcmp(name, "pg_temp") == 0)
+		{
+			nsp = InvalidOid;
+			shown = "pg_temp";
+		}
+		else
+		{
+			nsp = get_namespace_oid(name, true);
+			if (!OidIsValid(nsp) ||
+				pg_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE) != ACLCHECK_OK)
+				continue;
+			if (list_member_oid(seen, nsp))
+				continue;
+			seen = lappend_oid(seen, nsp);
+			shown = quote_identifier(name);
+		}
+		appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", shown);
+	}
+	return buf.data;
+}
+
+/*
+ * extension_schema
+ *		The schema an extension is installed in, or NULL.  (PostgreSQL 15
+ *		exports no lookup for it; pg_extension has no syscache.)
+ */
+static char *
+extension_schema(const char *extname)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	char	   *result = NULL;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum(extname));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		result = get_namespace_name(((Form_pg_extension) GETSTRUCT(tuple))->extnamespace);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/*
+ * unquoted_name
+ *		A name as an event trigger's object identity prints it (quoted when
+ *		needed), as a plain name; NULL if it is not a single name.
+ */
+static char *
+unquoted_name(const char *identity)
+{
+	List	   *names = NIL;
+
+	if (!SplitIdentifierString(pstrdup(identity), '.', &names) ||
+		list_length(names) != 1)
+		return NULL;
+	return (char *) linitial(names);
+}
+
+/*
+ * touched_schemas
+ *		The schemas a statement that ran created, altered or dropped
+ *		something in: those of the objects the event triggers reported (a
+ *		schema counts as itself, an extension as the schema it is installed
+ *		in); when they reported none (GRANT, REVOKE, ALTER DEFAULT
+ *		PRIVILEGES, a CREATE ... IF NOT EXISTS that did nothing), the
+ *		schemas the parse tree names.  Temporary schemas never count.
+ */
+static List *
+touched_schemas(CaptureFrame *frame, Node *stmt)
+{
+	List	   *schemas = NIL;
+	ListCell   *lc;
+
+	foreach(lc, frame->objects)
+	{
+		CapturedObject *obj = (CapturedObject *) lfirst(lc);
+		char	   *name;
+
+		if (obj->temporary)
+			continue;
+		if (obj->schema != NULL)
+			schemas = add_schema(schemas, obj->schema);
+		else if (strcmp(obj->type, "schema") == 0)
+			schemas = add_schema(schemas, unquoted_name(obj->identity));
+		else if (strcmp(obj->type, "extension") == 0 && !obj->dropped &&
+				 (name = unquoted_name(obj->identity)) != NULL)
+			schemas = add_schema(schemas, extension_schema(name));
+	}
+	if (frame->objects == NIL)
+		schemas = statement_schemas(stmt);
+	return schemas;
+}
+
+/*
+ * compare_names
+ *		list_sort comparator for C strings.
+ */
+static int
+compare_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
+}
+
+/*
+ * schemas_array
+ *		A sorted text[] of the distinct, non-temporary schema names.
+ */
+static Datum
+schemas_array(List *schemas)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (list_length(schemas) + 1));
+	char	   *last = NULL;
+	int			n = 0;
+	ListCell   *lc;
+
+	list_sort(schemas, compare_names);
+	foreach(lc, schemas)
+	{
+		char	   *name = (char *) lfirst(lc);
+
+		if (is_temp_schema_name(name) || (last != NULL && strcmp(last, name) == 0))
+			continue;
+		elems[n++] = CStringGetTextDatum(name);
+		last = name;
+	}
+	if (n == 0)
+		return PointerGetDatum(construct_empty_array(TEXTOID));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+/*
  * client_addr
  *		The client's address as inet_client_addr() reports it: NULL for a
  *		unix-socket connection or a background process.
@@ -1083,6 +1385,10 @@ column_value(const char *attname, Oid relid, StatementInfo *info,
 		return CStringGetTextDatum(info->direction);
 	if (strcmp(attname, "nested") == 0)
 		return BoolGetDatum(info->nested);
+	if (strcmp(attname, "search_path") == 0 && info->search_path != NULL)
+		return CStringGetTextDatum(info->search_path);
+	if (strcmp(attname, "schemas") == 0)
+		return schemas_array(info->schemas);
 	*isnull = true;
 	return (Datum) 0;
 }
@@ -1225,6 +1531,8 @@ describe_statement(StatementInfo *info, PlannedStmt *pstmt,
 	from_runner = mig_running_revision != NULL &&
 		mig_running_statement != NULL && queryString == mig_running_statement;
 	info->nested = context != PROCESS_UTILITY_TOPLEVEL && !from_runner;
+	info->search_path = mig_ddl_log_enabled ? mig_current_search_path() : NULL;
+	info->schemas = NIL;
 }
 
 /*
@@ -1302,6 +1610,7 @@ capture_statement(PlannedStmt *pstmt, const char *queryString,
 		return;
 
 	oldcxt = MemoryContextSwitchTo(capture_cxt);
+	info.schemas = touched_schemas(&frame, stmt);
 	write_log_row(relid, &info, &frame, INSTR_TIME_GET_MILLISEC(elapsed));
 	MemoryContextSwitchTo(oldcxt);
 }

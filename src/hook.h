@@ -50,4 +50,11 @@ extern void mig_hook_init(void);
 /* Is the DDL hook installed in this backend (library preloaded)? */
 extern bool mig_hook_is_installed(void);
 
+/*
+ * The schemas unqualified names are looked up in right now, as a
+ * search_path value ("$user" resolved, missing schemas left out); what
+ * schemamig.ddl_log records per statement.
+ */
+extern char *mig_current_search_path(void);
+
 #endif							/* SCHEMAMIG_HOOK_H */

@@ -104,10 +104,10 @@ static const RegistryQuery queries[NUM_QUERIES] = {
 	},
 	[Q_HISTORY] = {
 		"INSERT INTO schemamig.history (revision, direction, started_at, "
-		"duration_ms, heads_before, heads_after, target) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7)", 7,
+		"duration_ms, heads_before, heads_after, target, note) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8,
 		{TEXTOID, TEXTOID, TIMESTAMPTZOID, FLOAT8OID, TEXTARRAYOID,
-		TEXTARRAYOID, TEXTOID}
+		TEXTARRAYOID, TEXTOID, TEXTOID}
 	},
 	[Q_LAST_UPGRADES] = {
 		"SELECT revision, to_char(started_at AT TIME ZONE 'UTC', "
@@ -500,8 +500,8 @@ registry_move_heads(char **removed, int nremoved, char **added, int nadded)
 void
 registry_append_history(const MigHistoryEntry *e)
 {
-	Datum		values[7];
-	char		nulls[7];
+	Datum		values[8];
+	char		nulls[8];
 
 	memset(nulls, ' ', sizeof(nulls));
 	if (e->revision)
@@ -517,6 +517,10 @@ registry_append_history(const MigHistoryEntry *e)
 		values[6] = CStringGetTextDatum(e->target);
 	else
 		nulls[6] = 'n';
+	if (e->note)
+		values[7] = CStringGetTextDatum(e->note);
+	else
+		nulls[7] = 'n';
 
 	run(Q_HISTORY, values, nulls, false, 0);
 }

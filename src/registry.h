@@ -48,6 +48,7 @@ typedef struct MigHistoryEntry
 	char	  **heads_after;
 	int			nheads_after;
 	const char *target;
+	const char *note;			/* NULL, or why ("adopted drift") */
 } MigHistoryEntry;
 
 /* Every revision's graph fields, in registration order. */
@@ -100,5 +101,12 @@ extern void registry_append_history(const MigHistoryEntry *entry);
  */
 extern void registry_last_upgrades(const MigGraph *g, char **applied_at,
 								   double *duration_ms, char **applied_by);
+
+/*
+ * Register a revision with every rule of mig_revision() (api_revision.c):
+ * takes the migration lock, connects to SPI itself; row->id NULL generates
+ * an id.  Returns the id.
+ */
+extern char *mig_register_revision(MigRevisionRow *row);
 
 #endif							/* SCHEMAMIG_REGISTRY_H */

@@ -1242,45 +1242,32 @@ check_statements(const char *revision, const char *direction, List *stmts)
 }
 
 /*
- * runner_run_step
- *		Run one step of a plan and record it.
+ * runner_run_sql
+ *		Run sql as the statements of revision id in direction, as a step
+ *		runs them: split, refused if it cannot run in a transaction, linted
+ *		(with lint and schemamig.lint on), search_path pinned, lock_timeout
+ *		and retries, attributed to the revision in the DDL log.  Moves no
+ *		version table and writes no history.  Returns the milliseconds the
+ *		statements took.
+ *
+ * mig_adopt_drift() runs a revision's SQL this way to verify it before the
+ * revision is recorded, in a subtransaction it rolls back.
  */
-MigStepResult
-runner_run_step(const MigGraph *g, const MigStep *step,
-				char **heads_before, int nheads_before,
-				const char *target, int k, int n)
+double
+runner_run_sql(const char *id, const char *direction, const char *sql,
+			   bool lint)
 {
-	const char *id = mig_graph_rev(g, step->rev)->id;
-	const char *direction = step->upgrade ? "upgrade" : "downgrade";
-	MigRevisionRow *row;
-	MigHistoryEntry entry;
-	MigStepResult result;
-	const char *sql;
 	List	   *stmts;
 	instr_time	start_time;
 	instr_time	elapsed;
-	TimestampTz started_at;
 	int			nestlevel;
-	char	  **after;
-	int			nafter;
-
-	row = registry_fetch(id);
-	if (row == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("revision \"%s\" not found", id)));
-	sql = step->upgrade ? row->upgrade : row->downgrade;
-	if (sql == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision \"%s\" has no downgrade", id)));
 
 	stmts = sqltext_split(sql, psprintf("revision \"%s\" %s", id, direction));
 	check_statements(id, direction, stmts);
 	/* schemamig.lint = warn | deny: judge the revision before it runs */
-	mig_lint_enforce(stmts, id);
+	if (lint)
+		mig_lint_enforce(stmts, id);
 
-	started_at = GetCurrentTimestamp();
 	INSTR_TIME_SET_CURRENT(start_time);
 
 	/* pin search_path for the revision's statements only */
@@ -1306,6 +1293,42 @@ runner_run_step(const MigGraph *g, const MigStep *step,
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start_time);
+	return INSTR_TIME_GET_MILLISEC(elapsed);
+}
+
+/*
+ * runner_run_step
+ *		Run one step of a plan and record it.
+ */
+MigStepResult
+runner_run_step(const MigGraph *g, const MigStep *step,
+				char **heads_before, int nheads_before,
+				const char *target, int k, int n)
+{
+	const char *id = mig_graph_rev(g, step->rev)->id;
+	const char *direction = step->upgrade ? "upgrade" : "downgrade";
+	MigRevisionRow *row;
+	MigHistoryEntry entry;
+	MigStepResult result;
+	const char *sql;
+	TimestampTz started_at;
+	double		duration_ms;
+	char	  **after;
+	int			nafter;
+
+	row = registry_fetch(id);
+	if (row == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("revision \"%s\" not found", id)));
+	sql = step->upgrade ? row->upgrade : row->downgrade;
+	if (sql == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" has no downgrade", id)));
+
+	started_at = GetCurrentTimestamp();
+	duration_ms = runner_run_sql(id, direction, sql, true);
 
 	after = runner_heads_after(g, step, heads_before, nheads_before, &nafter);
 	registry_move_heads(runner_ids(g, step->removed, step->nremoved),
@@ -1316,12 +1339,13 @@ runner_run_step(const MigGraph *g, const MigStep *step,
 	entry.revision = id;
 	entry.direction = direction;
 	entry.started_at = started_at;
-	entry.duration_ms = INSTR_TIME_GET_MILLISEC(elapsed);
+	entry.duration_ms = duration_ms;
 	entry.heads_before = heads_before;
 	entry.nheads_before = nheads_before;
 	entry.heads_after = after;
 	entry.nheads_after = nafter;
 	entry.target = target;
+	entry.note = NULL;
 	registry_append_history(&entry);
 
 	if (mig_notice_progress)
@@ -1341,11 +1365,13 @@ runner_run_step(const MigGraph *g, const MigStep *step,
 
 /*
  * runner_stamp
- *		Set the version table to a stamp plan's final heads and record it.
+ *		Set the version table to a stamp plan's final heads and record it,
+ *		with note (NULL for a plain mig_stamp) in the history row.
  */
 void
 runner_stamp(const MigGraph *g, const MigPlan *plan,
-			 char **heads_before, int nheads_before, const char *target)
+			 char **heads_before, int nheads_before, const char *target,
+			 const char *note)
 {
 	MigHistoryEntry entry;
 	char	  **after = runner_ids(g, plan->final_heads, plan->nfinal);
@@ -1367,6 +1393,7 @@ runner_stamp(const MigGraph *g, const MigPlan *plan,
 	entry.heads_after = after;
 	entry.nheads_after = plan->nfinal;
 	entry.target = target;
+	entry.note = note;
 	registry_append_history(&entry);
 }
 

@@ -62,10 +62,22 @@ extern char **runner_ids(const MigGraph *g, const int *idx, int n);
 extern void runner_check_plan(const MigGraph *g, const MigPlan *plan,
 							  bool parse_all);
 
-/* Record a stamp in the version table and the history. */
+/*
+ * Record a stamp in the version table and the history; note (or NULL) goes
+ * into the history row.
+ */
 extern void runner_stamp(const MigGraph *g, const MigPlan *plan,
 						 char **heads_before, int nheads_before,
-						 const char *target);
+						 const char *target, const char *note);
+
+/*
+ * Run sql as revision id's statements in direction, as runner_run_step()
+ * does (search_path pinned, lock_timeout and retries, lint when asked),
+ * without moving the version table or writing history.  Returns the
+ * milliseconds taken.
+ */
+extern double runner_run_sql(const char *id, const char *direction,
+							 const char *sql, bool lint);
 
 /*
  * Translate "out of shared memory" (a full lock table after many revisions

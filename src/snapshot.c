@@ -384,3 +384,85 @@ mig_snapshot_drift(List *findings, char **heads, int nheads,
 	}
 	return findings;
 }
+
+/*
+ * mig_snapshot_load
+ *		The stored model of schema for these heads, or NULL when there is
+ *		none; the time it was taken (text) in *taken_at.  Caller is
+ *		connected to SPI.
+ */
+MigModel *
+mig_snapshot_load(char **heads, int nheads, const char *schema,
+				  char **taken_at)
+{
+	return load_snapshot(heads, nheads, schema, taken_at);
+}
+
+/*
+ * mig_snapshot_first_difference
+ *		How model actual differs from model expected, compared as drift is
+ *		(informational attributes aside): "table public.t is missing",
+ *		"index public.i is extra", "column public.t.c differs in
+ *		type"; NULL when they are alike.
+ */
+char *
+mig_snapshot_first_difference(const MigModel *expected, const MigModel *actual)
+{
+	int			i = 0,
+				j = 0;
+
+	while (i < expected->nobjects || j < actual->nobjects)
+	{
+		int			c;
+		const char *attr = NULL;
+
+		if (i >= expected->nobjects)
+			c = 1;
+		else if (j >= actual->nobjects)
+			c = -1;
+		else
+			c = strcmp(expected->objects[i].key, actual->objects[j].key);
+
+		if (c < 0)
+			return psprintf("%s is missing",
+							mig_object_label(expected, &expected->objects[i]));
+		if (c > 0)
+			return psprintf("%s is extra",
+							mig_object_label(actual, &actual->objects[j]));
+		if (!same_object(&expected->objects[i], &actual->objects[j], &attr))
+			return psprintf("%s differs in %s",
+							mig_object_label(actual, &actual->objects[j]), attr);
+		i++;
+		j++;
+	}
+	return NULL;
+}
+
+/*
+ * mig_snapshot_store
+ *		Store model as the snapshot of schema for these heads, replacing an
+ *		older one of the same heads and schema (what mig_snapshot_take()
+ *		does with a model it loads itself).  Caller is connected to SPI.
+ *
+ * mig_adopt_drift() stores the live models it compared and adopted, not
+ * models read again at the end: a change made meanwhile by another session
+ * then shows as drift instead of passing into the reference unnoticed.
+ */
+void
+mig_snapshot_store(char **heads, int nheads, const char *schema,
+				   const MigModel *model)
+{
+	Oid			types[3] = {TEXTARRAYOID, NAMEOID, JSONBOID};
+	Datum		values[3];
+
+	values[0] = heads_array(heads, nheads);
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(schema));
+	values[2] = mig_model_to_jsonb(model);
+	if (SPI_execute_with_args("DELETE FROM schemamig.snapshot "
+							  "WHERE heads = $1 AND schema_name = $2",
+							  2, types, values, NULL, false, 0) < 0 ||
+		SPI_execute_with_args("INSERT INTO schemamig.snapshot (heads, schema_name, model) "
+							  "VALUES ($1, $2, $3)",
+							  3, types, values, NULL, false, 0) < 0)
+		elog(ERROR, "could not store the schema snapshot");
+}

@@ -38,4 +38,16 @@ extern void mig_snapshot_take(char **heads, int nheads);
 extern List *mig_snapshot_drift(List *findings, char **heads, int nheads,
 								MigAddFinding add);
 
+/* The stored model of schema for these heads (NULL: none), and its time. */
+extern MigModel *mig_snapshot_load(char **heads, int nheads,
+								   const char *schema, char **taken_at);
+
+/* How actual differs from expected, as drift compares (NULL: alike). */
+extern char *mig_snapshot_first_difference(const MigModel *expected,
+										   const MigModel *actual);
+
+/* Store a model as the snapshot of schema for these heads. */
+extern void mig_snapshot_store(char **heads, int nheads, const char *schema,
+							   const MigModel *model);
+
 #endif							/* SCHEMAMIG_SNAPSHOT_H */
