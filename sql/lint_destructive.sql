@@ -10,6 +10,9 @@ CREATE SCHEMA ld;
 CREATE SCHEMA ld_old;
 SET search_path = ld, public;
 SET schemamig.lint_large_table_size = 0;
+-- a statement timeout in force, so that missing-statement-timeout (tested in
+-- lint_locks) stays out of the other rules' findings
+SET schemamig.statement_timeout = '1min';
 
 CREATE FUNCTION pg_temp.lint(sql text)
 RETURNS TABLE(rule text, severity text, stmt int, object text, message text)

@@ -16,6 +16,9 @@ LANGUAGE sql AS $$ SELECT rule, severity, statement, object, message FROM mig_li
 
 -- every table counts as large unless a test says otherwise
 SET schemamig.lint_large_table_size = 0;
+-- a statement timeout in force, so that missing-statement-timeout (tested
+-- below) stays out of the other rules' findings
+SET schemamig.statement_timeout = '1min';
 
 CREATE TABLE parent (id bigint PRIMARY KEY);
 CREATE TABLE t (id bigint PRIMARY KEY, a text, pid bigint, n int);
@@ -286,6 +289,69 @@ SET lock_timeout = '3s';
 SELECT * FROM pg_temp.lint($$ ALTER TABLE t ADD COLUMN v text $$) WHERE rule = 'missing-lock-timeout';
 RESET lock_timeout;
 RESET schemamig.lock_timeout;
+
+-- missing-statement-timeout (info): the same trigger as missing-lock-timeout,
+-- quiet while schemamig.statement_timeout is set (the runner arms it for each
+-- statement) ...
+SHOW schemamig.statement_timeout;
+SELECT * FROM pg_temp.lint($$ ALTER TABLE t DROP COLUMN n $$) WHERE rule = 'missing-statement-timeout';
+RESET schemamig.statement_timeout;
+-- ... once per script, at the first statement taking a lock that blocks
+-- writes on a table that exists outside the script
+SELECT * FROM pg_temp.lint($$
+CREATE TABLE fresh (id bigint);
+ALTER TABLE fresh ADD COLUMN v text;
+CREATE INDEX CONCURRENTLY ON t (n);
+CREATE INDEX ON t (n);
+ALTER TABLE t ADD COLUMN w text;
+$$) WHERE rule = 'missing-statement-timeout';
+SELECT * FROM pg_temp.lint($$
+CREATE TABLE child2 (id bigint, pid bigint REFERENCES parent (id));
+$$) WHERE rule = 'missing-statement-timeout';
+-- not after the script sets schemamig.statement_timeout, in any spelling
+SELECT * FROM pg_temp.lint($$
+SET schemamig.statement_timeout = '30s';
+ALTER TABLE t ADD COLUMN v text;
+$$) WHERE rule = 'missing-statement-timeout';
+SELECT * FROM pg_temp.lint($$
+SET LOCAL schemamig.statement_timeout TO 30000;
+ALTER TABLE t ADD COLUMN v text;
+$$) WHERE rule = 'missing-statement-timeout';
+SELECT * FROM pg_temp.lint($$
+SELECT set_config('schemamig.statement_timeout', '30s', true);
+ALTER TABLE t ADD COLUMN v text;
+$$) WHERE rule = 'missing-statement-timeout';
+-- ... but 0 means no timeout, and RESET takes it back
+SELECT * FROM pg_temp.lint($$
+SET schemamig.statement_timeout = 0;
+ALTER TABLE t ADD COLUMN v text;
+$$) WHERE rule = 'missing-statement-timeout';
+SELECT * FROM pg_temp.lint($$
+SET schemamig.statement_timeout = '30s';
+RESET schemamig.statement_timeout;
+ALTER TABLE t ADD COLUMN v text;
+$$) WHERE rule = 'missing-statement-timeout';
+-- a plain SET [LOCAL] statement_timeout in a revision does not count: the
+-- runner's statements run inside one top-level statement (mig_upgrade()),
+-- and the server arms statement_timeout when that one starts, not again
+SELECT * FROM pg_temp.lint($$
+SET statement_timeout = '30s';
+ALTER TABLE t ADD COLUMN v text;
+$$) WHERE rule = 'missing-statement-timeout';
+SELECT * FROM pg_temp.lint($$
+SET LOCAL statement_timeout TO 30000;
+ALTER TABLE t ADD COLUMN v text;
+$$) WHERE rule = 'missing-statement-timeout';
+-- the session's statement_timeout bounds the whole call, so each statement
+SET statement_timeout = '1h';
+SELECT * FROM pg_temp.lint($$ ALTER TABLE t ADD COLUMN v text $$) WHERE rule = 'missing-statement-timeout';
+RESET statement_timeout;
+-- both timeout rules at once, with their severities and hints
+SET schemamig.lock_timeout = 0;
+SELECT rule, severity, statement, hint FROM mig_lint($$ ALTER TABLE t ADD COLUMN v text $$)
+ WHERE rule LIKE 'missing-%-timeout';
+RESET schemamig.lock_timeout;
+SET schemamig.statement_timeout = '1min';
 
 -- live table size: below schemamig.lint_large_table_size, lock and rewrite
 -- findings are info and say why.  The size is the relation's real size, not

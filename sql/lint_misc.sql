@@ -11,6 +11,9 @@ CREATE EXTENSION schemamig;
 CREATE SCHEMA lm;
 SET search_path = lm, public;
 SET schemamig.lint_large_table_size = 0;
+-- a statement timeout in force, so that missing-statement-timeout (tested in
+-- lint_locks) stays out of the other rules' findings
+SET schemamig.statement_timeout = '1min';
 
 CREATE FUNCTION pg_temp.lint(sql text)
 RETURNS TABLE(rule text, severity text, stmt int, object text, message text)

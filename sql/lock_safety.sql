@@ -113,6 +113,14 @@ SELECT mig_revision('ls3', 'ls2', $$SET schemamig.statement_timeout = '50ms';
 SELECT pg_sleep(0.5);$$, 'SELECT 1', 'slow');
 SELECT revision FROM mig_upgrade('head');
 SHOW schemamig.statement_timeout;
+-- ... whereas a plain SET statement_timeout in a revision bounds none of its
+-- statements: they run inside one top-level statement, and the server arms
+-- statement_timeout only when such a statement starts (which is why
+-- missing-statement-timeout, in lint_locks, does not count it)
+SELECT mig_revision('ls3', 'ls2', $$SET LOCAL statement_timeout = '50ms';
+SELECT pg_sleep(0.3);$$, 'SELECT 1', 'slow');
+SELECT revision FROM mig_upgrade('head');
+SELECT revision FROM mig_downgrade('ls2');
 -- the caller's statement_timeout still bounds the whole call, and comes
 -- first when it is the shorter one
 SELECT mig_revision('ls3', 'ls2', 'SELECT pg_sleep(0.5)', 'SELECT 1', 'slow');

@@ -65,7 +65,9 @@
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "parser/scanner.h"
+#if PG_VERSION_NUM < 160000
 #include "parser/gram.h"
+#endif
 #include "parser/parse_func.h"
 #include "parser/parse_type.h"
 #include "parser/scansup.h"
@@ -79,6 +81,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
@@ -473,6 +476,39 @@ statement_has_secrets(Node *stmt)
 	}
 }
 
+#if PG_VERSION_NUM >= 160000
+/*
+ * From PostgreSQL 16 on, the grammar's token numbers (parser/gram.h) are not
+ * installed with the server's headers: redact_literals learns the two it
+ * needs from the scanner, once per backend.
+ */
+static int	string_tokens[2];
+#define SCONST	(string_tokens[0])
+#define USCONST	(string_tokens[1])
+
+/*
+ * first_token
+ *		The token the server's scanner returns first for text.
+ */
+static int
+first_token(const char *text)
+{
+	core_yyscan_t scanner;
+	core_yy_extra_type yyextra;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	int			tok;
+
+	scanner = scanner_init(text, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	/* U&'' is an error with standard_conforming_strings off */
+	yyextra.standard_conforming_strings = true;
+	yyextra.escape_string_warning = false;
+	tok = core_yylex(&yylval, &yylloc, scanner);
+	scanner_finish(scanner);
+	return tok;
+}
+#endif
+
 /*
  * redact_literals
  *		Replace every string literal of a statement's text with '***', using
@@ -489,6 +525,13 @@ redact_literals(const char *text)
 	StringInfoData buf;
 	int			copied = 0;
 
+#if PG_VERSION_NUM >= 160000
+	if (SCONST == 0)
+	{
+		SCONST = first_token("'s'");
+		USCONST = first_token("U&'s'");
+	}
+#endif
 	initStringInfo(&buf);
 	/* the scanner's memory is palloc'd: no cleanup needed on error */
 	scanner = scanner_init(text, &yyextra, &ScanKeywords, ScanKeywordTokens);

@@ -6,7 +6,8 @@
  *	  subcommand) to every rule of the catalogue in lint_rules.c, and gives
  *	  the rules live facts: which relations exist and how large they are,
  *	  which were created earlier in the same script, which locks earlier
- *	  statements already hold, whether a lock_timeout is in force.
+ *	  statements already hold, whether a lock_timeout and a statement
+ *	  timeout are in force.
  *
  * Nothing is executed.  Statements are parsed with the server's own parser
  * (sqltext_split) and looked at; catalog lookups never raise an error for a
@@ -1327,11 +1328,12 @@ const_string(Node *n)
 }
 
 /*
- * lock_timeout_value_set
- *		Does a lock_timeout value (as written) turn the timeout on?
+ * timeout_value_set
+ *		Does a timeout value (as written, in milliseconds by default) turn
+ *		the timeout on?
  */
 static bool
-lock_timeout_value_set(const char *value)
+timeout_value_set(const char *value)
 {
 	int			ms = 0;
 
@@ -1343,8 +1345,55 @@ lock_timeout_value_set(const char *value)
 }
 
 /*
+ * session_statement_timeout
+ *		Does the session's statement_timeout (or, from PostgreSQL 17 on, its
+ *		transaction_timeout) bound what runs now?  For statements the runner
+ *		runs, it bounds the whole call, and so each statement.
+ */
+static bool
+session_statement_timeout(void)
+{
+	if (StatementTimeout > 0)
+		return true;
+#if PG_VERSION_NUM >= 170000
+	if (TransactionTimeout > 0)
+		return true;
+#endif
+	return false;
+}
+
+/*
+ * track_setting
+ *		The script sets (or, with value NULL, resets) the setting name.
+ */
+static void
+track_setting(LintStmt *ls, const char *name, const char *value)
+{
+	MigLintState *state = ls->state;
+
+	if (pg_strcasecmp(name, "lock_timeout") == 0)
+		state->lock_timeout_set = timeout_value_set(value);
+	else if (pg_strcasecmp(name, "statement_timeout") == 0)
+	{
+		/* not armed again for statements run inside one (see lint.h) */
+		if (!state->options.by_runner)
+			state->statement_timeout_set = timeout_value_set(value);
+		else if (timeout_value_set(value))
+			state->statement_timeout_ignored = true;
+	}
+	else if (pg_strcasecmp(name, "schemamig.statement_timeout") == 0)
+	{
+		/* the runner arms it for each statement */
+		if (state->options.by_runner)
+			state->statement_timeout_set = timeout_value_set(value) ||
+				session_statement_timeout();
+	}
+}
+
+/*
  * track_settings
- *		Follow SET / RESET / set_config() of lock_timeout.
+ *		Follow SET / RESET / set_config() of lock_timeout, statement_timeout
+ *		and schemamig.statement_timeout.
  */
 static void
 track_settings(LintStmt *ls)
@@ -1356,15 +1405,15 @@ track_settings(LintStmt *ls)
 		VariableSetStmt *s = (VariableSetStmt *) stmt;
 
 		if (s->kind == VAR_RESET_ALL)
-			ls->state->lock_timeout_set = ls->state->options.lock_timeout_set;
-		else if (s->name && strcmp(s->name, "lock_timeout") == 0)
 		{
-			if (s->kind == VAR_SET_VALUE && s->args != NIL)
-				ls->state->lock_timeout_set =
-					lock_timeout_value_set(const_string(linitial(s->args)));
-			else
-				ls->state->lock_timeout_set = false;
+			ls->state->lock_timeout_set = ls->state->options.lock_timeout_set;
+			ls->state->statement_timeout_set =
+				ls->state->options.statement_timeout_set;
 		}
+		else if (s->name)
+			track_setting(ls, s->name,
+						  s->kind == VAR_SET_VALUE && s->args != NIL ?
+						  const_string(linitial(s->args)) : NULL);
 	}
 	else if (IsA(stmt, SelectStmt))
 	{
@@ -1383,9 +1432,8 @@ track_settings(LintStmt *ls)
 				list_length(fc->args) != 3)
 				continue;
 			name = const_string(linitial(fc->args));
-			if (name && pg_strcasecmp(name, "lock_timeout") == 0)
-				ls->state->lock_timeout_set =
-					lock_timeout_value_set(const_string(lsecond(fc->args)));
+			if (name)
+				track_setting(ls, name, const_string(lsecond(fc->args)));
 		}
 	}
 }
@@ -1624,7 +1672,26 @@ lock_timeout_in_force(bool by_runner)
 	if (!by_runner)
 		return false;
 	runner = GetConfigOption("schemamig.lock_timeout", true, false);
-	return runner != NULL && lock_timeout_value_set(runner);
+	return runner != NULL && timeout_value_set(runner);
+}
+
+/*
+ * statement_timeout_in_force
+ *		Does a statement timeout already bound the statements: the session's,
+ *		or (by_runner) schemamig.statement_timeout, which the runner arms for
+ *		each statement?
+ */
+static bool
+statement_timeout_in_force(bool by_runner)
+{
+	const char *runner;
+
+	if (session_statement_timeout())
+		return true;
+	if (!by_runner)
+		return false;
+	runner = GetConfigOption("schemamig.statement_timeout", true, false);
+	return runner != NULL && timeout_value_set(runner);
 }
 
 /*
@@ -1638,6 +1705,7 @@ mig_lint_state_create(const MigLintOptions *options)
 
 	state->options = *options;
 	state->lock_timeout_set = options->lock_timeout_set;
+	state->statement_timeout_set = options->statement_timeout_set;
 	return state;
 }
 
@@ -1697,6 +1765,8 @@ mig_lint_script(const char *sql)
 
 	options.in_transaction = true;
 	options.lock_timeout_set = lock_timeout_in_force(true);
+	options.by_runner = true;
+	options.statement_timeout_set = statement_timeout_in_force(true);
 	return mig_lint_statements(stmts, &options);
 }
 
@@ -1814,6 +1884,8 @@ mig_lint_enforce(List *stmts, const char *revision)
 
 	options.in_transaction = (revision != NULL) || IsTransactionBlock();
 	options.lock_timeout_set = lock_timeout_in_force(revision != NULL);
+	options.by_runner = (revision != NULL);
+	options.statement_timeout_set = statement_timeout_in_force(revision != NULL);
 
 	/* revision SQL resolves names with the runner's search_path */
 	if (revision != NULL && mig_search_path != NULL)
@@ -1853,6 +1925,8 @@ mig_lint_enforce_statement(Node *parsetree, const char *stmt_text,
 
 		options.in_transaction = (revision != NULL) || IsTransactionBlock();
 		options.lock_timeout_set = lock_timeout_in_force(revision != NULL);
+		options.by_runner = (revision != NULL);
+		options.statement_timeout_set = statement_timeout_in_force(revision != NULL);
 		xact_state = mig_lint_state_create(&options);
 		xact_state_revision = revision ? pstrdup(revision) : NULL;
 		xact_state_lxid = MY_LXID;
@@ -1862,6 +1936,8 @@ mig_lint_enforce_statement(Node *parsetree, const char *stmt_text,
 	/* a SET lock_timeout between statements is not DDL the hook passes on */
 	if (LockTimeout > 0)
 		xact_state->lock_timeout_set = true;
+	if (session_statement_timeout())
+		xact_state->statement_timeout_set = true;
 
 	/* the state's lists must outlive the statement */
 	{

@@ -60,8 +60,8 @@ typedef struct MigLintFinding
 /*
  * State carried from one statement of a script to the next: relations
  * created earlier in the script (exempt from lock rules), whether
- * lock_timeout was set, suppression comments, the statement counter.  Its
- * layout is private to lint.c.
+ * lock_timeout and a statement timeout were set, suppression comments, the
+ * statement counter.  Its layout is private to lint.c.
  */
 typedef struct MigLintState MigLintState;
 
@@ -75,11 +75,26 @@ typedef struct MigLintState MigLintState;
  * lock_timeout_set: a lock_timeout is already in force before the first
  * statement (the runner applies its own, or the session has one), so the
  * missing-lock-timeout rule does not fire.
+ *
+ * by_runner: the statements run through schemamig's runner (a revision;
+ * mig_lint() lints as the runner would run the script).  The runner runs
+ * them through SPI, inside one top-level statement, where the server does
+ * not arm statement_timeout again: a SET statement_timeout among them does
+ * not bound the statements after it, a SET schemamig.statement_timeout
+ * does (the runner arms that one for each statement).  Out of band, each
+ * statement is a top-level one and SET statement_timeout works.
+ *
+ * statement_timeout_set: a statement timeout already bounds the statements
+ * before the first one (schemamig.statement_timeout for the runner, or the
+ * session's statement_timeout or transaction_timeout), so the
+ * missing-statement-timeout rule does not fire.
  */
 typedef struct MigLintOptions
 {
 	bool		in_transaction;
 	bool		lock_timeout_set;
+	bool		by_runner;
+	bool		statement_timeout_set;
 } MigLintOptions;
 
 /* Names of severities as mig_lint() reports them: "info", "warning", "error". */
@@ -142,7 +157,7 @@ extern void mig_lint_enforce(List *stmts, const char *revision);
  * lints it with a state kept for the current transaction (so objects
  * created earlier in the transaction are exempt and missing-lock-timeout is
  * reported once), and acts on schemamig.lint like mig_lint_enforce().
- * lock_timeout counts as set when the session has one.  revision is NULL
+ * lock_timeout (statement_timeout) counts as set when the session has one.  revision is NULL
  * out of band; revisions are better enforced whole with mig_lint_enforce()
  * before they run (the hook should skip statements while
  * mig_running_revision is set, or they are linted twice).

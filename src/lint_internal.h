@@ -87,6 +87,12 @@ struct MigLintState
 	int			nstatements;	/* statements linted so far */
 	bool		lock_timeout_set;	/* a non-zero lock_timeout is in force */
 	bool		lock_timeout_reported;	/* missing-lock-timeout reported */
+	bool		statement_timeout_set;	/* a statement timeout is in force */
+	bool		statement_timeout_ignored;	/* the script SETs
+											 * statement_timeout, which the
+											 * runner's statements ignore */
+	bool		statement_timeout_reported; /* missing-statement-timeout
+											 * reported */
 	List	   *ignore_file;	/* rule ids suppressed for the whole script */
 	List	   *created;		/* LintName: created earlier in the script */
 	List	   *locked;			/* LintLocked: locks held from earlier

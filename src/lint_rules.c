@@ -1449,6 +1449,36 @@ check_missing_lock_timeout(LintStmt *ls, const LintRule *rule)
 }
 
 /*
+ * check_missing_statement_timeout
+ *		The first statement taking a lock that conflicts with writes (SHARE
+ *		or stronger) on an existing table, with no statement timeout in
+ *		force: once granted, the lock is held for as long as the statement
+ *		runs, and nothing bounds that.
+ */
+static void
+check_missing_statement_timeout(LintStmt *ls, const LintRule *rule)
+{
+	MigLintState *st = ls->state;
+	LintRel    *rel = NULL;
+	LOCKMODE	mode;
+
+	if (ls->cmd != NULL || st->statement_timeout_set ||
+		st->statement_timeout_reported)
+		return;
+	mode = lint_statement_lock(ls, &rel);
+	if (mode < ShareLock || rel == NULL)
+		return;
+	if (lint_report(ls, rule, NULL, rel->name, NULL,
+					"Locks %s in %s mode with no statement timeout in force: nothing bounds how long the statement runs, and %s wait for as long.%s",
+					rel->name, lint_lock_name(mode),
+					mode == AccessExclusiveLock ? "reads and writes of the table" :
+					"writes to the table",
+					st->statement_timeout_ignored ?
+					" A SET statement_timeout in the script does not bound it: schemamig runs a revision's statements inside one top-level statement, and the server arms statement_timeout only when such a statement starts." : ""))
+		st->statement_timeout_reported = true;
+}
+
+/*
  * check_concurrently_in_transaction / check_non_transactional
  *		Statements that refuse to run in a transaction block, which is where
  *		schemamig runs every revision.
@@ -2219,6 +2249,11 @@ const LintRule lint_rules[] = {
 		"the first statement taking a lock that blocks writes on an existing table, when no lock_timeout is in force (SET lock_timeout earlier in the script, the session's lock_timeout, or schemamig's runner)",
 		"Start the script with SET lock_timeout = '2s' (SET LOCAL works too) and retry when it expires.",
 	check_missing_lock_timeout},
+	{"missing-statement-timeout", MIG_LINT_INFO, 0, "locks",
+		"SHARE or stronger", "-",
+		"the first statement taking a lock that blocks writes on an existing table, when no statement timeout is in force (schemamig.statement_timeout, which the runner arms for each statement, also when the script SETs it; the session's statement_timeout or transaction_timeout; out of band, SET statement_timeout earlier in the transaction)",
+		"SET schemamig.statement_timeout = '5min' (in the session, or at the top of the revision) to bound each statement and so how long it holds its lock; out of band, SET statement_timeout.",
+	check_missing_statement_timeout},
 	{"concurrently-in-transaction", MIG_LINT_ERROR, 0, "locks",
 		"-", "fails",
 		"CREATE INDEX / DROP INDEX / REINDEX / DETACH PARTITION ... CONCURRENTLY, which cannot run in the transaction schemamig runs each revision in",

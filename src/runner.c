@@ -268,8 +268,9 @@ static int	mig_statement_timeout = 0;
 typedef struct LockBlocker
 {
 	int			pid;			/* 0: a prepared transaction */
-	BackendId	backend;		/* virtual transaction id (finds a prepared */
-	LocalTransactionId lxid;	/* transaction's gid in pg_locks) */
+	int			backend;		/* virtual transaction id (finds a prepared */
+	LocalTransactionId lxid;	/* transaction's gid in pg_locks): backend
+								 * id, from PG 17 on proc number */
 	bool		holds;			/* holds a conflicting lock (else: waits
 								 * ahead of us for one) */
 	LOCKMODE	mode;			/* the mode it holds or waits for */
@@ -395,8 +396,13 @@ capture_blockers(void)
 				b.mode = inst->waitLockMode;
 			}
 			b.pid = inst->pid;
+#if PG_VERSION_NUM >= 170000
+			b.backend = inst->vxid.procNumber;
+			b.lxid = inst->vxid.localTransactionId;
+#else
 			b.backend = inst->backend;
 			b.lxid = inst->lxid;
+#endif
 
 			/* once per backend (a prepared transaction: per transaction) */
 			for (k = 0; k < capture.nblockers; k++)

@@ -54,6 +54,16 @@ typedef struct VerifyState
 	List	   *sums;			/* char * "count:md5" per table */
 } VerifyState;
 
+/* How far the round trip through one revision got. */
+typedef struct RoundTrip
+{
+	bool		up_ok;			/* the upgrade ran */
+	bool		down_ok;		/* the downgrade ran */
+	bool		schema_ok;		/* the schema came back as it was */
+	bool		data_ok;		/* so did the data */
+	char	   *difference;		/* the first difference, or NULL */
+} RoundTrip;
+
 /*
  * capture
  *		The models of the managed schemas, and each table's row count and
@@ -275,6 +285,64 @@ error_message(MemoryContext cxt)
 }
 
 /*
+ * round_trip
+ *		Upgrade through step, downgrade, compare with the state before, and
+ *		upgrade again, inside the caller's subtransaction (which the caller
+ *		rolls back whatever happened).  rt says how far it got and the first
+ *		difference; an error is caught and becomes (part of) the difference.
+ *
+ * A function of its own rather than a PG_TRY nested in mig_verify's: the
+ * variables of nested PG_TRY blocks shadow one another, which PGXS' flags
+ * reject from PostgreSQL 16 on (-Wshadow=compatible-local).
+ */
+static void
+round_trip(const MigGraph *g, const MigStep *step,
+		   char **before, int nbefore, char **after, int nafter,
+		   const char *target, int k, int nsteps, List *schemas,
+		   const char *id, MemoryContext cxt, RoundTrip *rt)
+{
+	volatile RoundTrip *vrt = rt;
+	MigStep		inv = inverse_step(step);
+
+	PG_TRY();
+	{
+		VerifyState *s0 = capture(schemas);
+		VerifyState *s1;
+
+		(void) runner_run_step(g, step, before, nbefore, target, k, nsteps);
+		vrt->up_ok = true;
+		(void) runner_run_step(g, &inv, after, nafter, target, k, nsteps);
+		vrt->down_ok = true;
+		s1 = capture(schemas);
+		{
+			char	   *d = NULL;
+			bool		sok,
+						dok;
+
+			MigRevisionRow *row = registry_fetch(id);
+
+			compare_states(s0, s1, row ? row->upgrade : NULL,
+						   row ? row->downgrade : NULL, &sok, &dok, &d);
+			vrt->schema_ok = sok;
+			vrt->data_ok = dok;
+			vrt->difference = d;
+		}
+		(void) runner_run_step(g, step, before, nbefore, target, k, nsteps);
+	}
+	PG_CATCH();
+	{
+		char	   *msg = error_message(cxt);
+
+		vrt->difference = psprintf("%s%s%s failed: %s",
+								   vrt->difference ? vrt->difference : "",
+								   vrt->difference ? "; " : "",
+								   !vrt->up_ok ? "upgrade" : !vrt->down_ok ? "downgrade" : "upgrade again",
+								   msg);
+	}
+	PG_END_TRY();
+}
+
+/*
  * mig_verify
  *		One row per revision an upgrade to target would run: upgrade ok,
  *		downgrade ok, schema restored, data preserved, time, first
@@ -326,15 +394,10 @@ mig_verify(PG_FUNCTION_ARGS)
 		for (i = 0; i < plan->nsteps; i++)
 		{
 			MigStep    *step = &plan->steps[i];
-			MigStep		inv = inverse_step(step);
 			const char *id = mig_graph_rev(g, step->rev)->id;
 			char	  **after;
 			int			nafter;
-			volatile bool up_ok = false,
-						down_ok = false,
-						schema_ok = false,
-						data_ok = false;
-			char	   *volatile difference = NULL;
+			RoundTrip	rt = {false, false, false, false, NULL};
 			instr_time	t0,
 						t1;
 			Datum		values[7];
@@ -346,42 +409,8 @@ mig_verify(PG_FUNCTION_ARGS)
 			/* the round trip, in a subtransaction of its own */
 			BeginInternalSubTransaction(NULL);
 			MemoryContextSwitchTo(cxt);
-			PG_TRY();
-			{
-				VerifyState *s0 = capture(schemas);
-				VerifyState *s1;
-
-				(void) runner_run_step(g, step, before, nbefore, target, i, plan->nsteps);
-				up_ok = true;
-				(void) runner_run_step(g, &inv, after, nafter, target, i, plan->nsteps);
-				down_ok = true;
-				s1 = capture(schemas);
-				{
-					char	   *d = NULL;
-					bool		sok,
-								dok;
-
-					MigRevisionRow *row = registry_fetch(id);
-
-					compare_states(s0, s1, row ? row->upgrade : NULL,
-								   row ? row->downgrade : NULL, &sok, &dok, &d);
-					schema_ok = sok;
-					data_ok = dok;
-					difference = d;
-				}
-				(void) runner_run_step(g, step, before, nbefore, target, i, plan->nsteps);
-			}
-			PG_CATCH();
-			{
-				char	   *msg = error_message(cxt);
-
-				difference = psprintf("%s%s%s failed: %s",
-									  difference ? difference : "",
-									  difference ? "; " : "",
-									  !up_ok ? "upgrade" : !down_ok ? "downgrade" : "upgrade again",
-									  msg);
-			}
-			PG_END_TRY();
+			round_trip(g, step, before, nbefore, after, nafter, target, i,
+					   plan->nsteps, schemas, id, cxt, &rt);
 
 			/*
 			 * Undo the round trip whatever it did, and apply the revision
@@ -391,24 +420,24 @@ mig_verify(PG_FUNCTION_ARGS)
 			RollbackAndReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(cxt);
 			CurrentResourceOwner = owner;
-			if (up_ok)
+			if (rt.up_ok)
 				(void) runner_run_step(g, step, before, nbefore, target, i, plan->nsteps);
 			INSTR_TIME_SET_CURRENT(t1);
 			INSTR_TIME_SUBTRACT(t1, t0);
 
 			values[0] = CStringGetTextDatum(id);
-			values[1] = BoolGetDatum(up_ok);
-			values[2] = BoolGetDatum(down_ok);
-			values[3] = BoolGetDatum(down_ok && schema_ok);
-			values[4] = BoolGetDatum(down_ok && data_ok);
+			values[1] = BoolGetDatum(rt.up_ok);
+			values[2] = BoolGetDatum(rt.down_ok);
+			values[3] = BoolGetDatum(rt.down_ok && rt.schema_ok);
+			values[4] = BoolGetDatum(rt.down_ok && rt.data_ok);
 			values[5] = Float8GetDatum(INSTR_TIME_GET_MILLISEC(t1));
-			if (difference)
-				values[6] = CStringGetTextDatum(difference);
+			if (rt.difference)
+				values[6] = CStringGetTextDatum(rt.difference);
 			else
 				nulls[6] = true;
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 
-			if (!up_ok)
+			if (!rt.up_ok)
 				break;			/* the graph beyond cannot be reached */
 			before = after;
 			nbefore = nafter;
