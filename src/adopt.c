@@ -40,7 +40,6 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/scanner.h"
-#include "parser/gram.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -415,6 +414,14 @@ without_concurrently(const char *text)
 	List	   *stmts;
 	ListCell   *lc;
 
+	/*
+	 * The keyword's token number, from the scanner's own tables: the
+	 * grammar's header (parser/gram.h) is not installed from PostgreSQL 16
+	 * on.
+	 */
+	int			concurrently = ScanKeywordTokens[ScanKeywordLookup("concurrently",
+																   &ScanKeywords)];
+
 	scanner = scanner_init(text, &yyextra, &ScanKeywords, ScanKeywordTokens);
 	for (;;)
 	{
@@ -422,7 +429,7 @@ without_concurrently(const char *text)
 
 		if (tok == 0)
 			break;
-		if (tok == CONCURRENTLY)
+		if (tok == concurrently)
 		{
 			location = yylloc;
 			break;

@@ -52,6 +52,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
@@ -1233,9 +1234,16 @@ mig_current_search_path(void)
 		else
 		{
 			nsp = get_namespace_oid(name, true);
-			if (!OidIsValid(nsp) ||
-				pg_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE) != ACLCHECK_OK)
+			if (!OidIsValid(nsp))
 				continue;
+#if PG_VERSION_NUM >= 160000
+			if (object_aclcheck(NamespaceRelationId, nsp, GetUserId(),
+								ACL_USAGE) != ACLCHECK_OK)
+				continue;
+#else
+			if (pg_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE) != ACLCHECK_OK)
+				continue;
+#endif
 			if (list_member_oid(seen, nsp))
 				continue;
 			seen = lappend_oid(seen, nsp);

@@ -122,6 +122,29 @@ heads_array(char **heads, int n)
 }
 
 /*
+ * store_jsonb
+ *		Store the jsonb form of a model as the snapshot of schema for these
+ *		heads, replacing an older one of the same heads and schema.
+ */
+static void
+store_jsonb(char **heads, int nheads, const char *schema, Datum model)
+{
+	Oid			types[3] = {TEXTARRAYOID, NAMEOID, JSONBOID};
+	Datum		values[3];
+
+	values[0] = heads_array(heads, nheads);
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(schema));
+	values[2] = model;
+	if (SPI_execute_with_args("DELETE FROM schemamig.snapshot "
+							  "WHERE heads = $1 AND schema_name = $2",
+							  2, types, values, NULL, false, 0) < 0 ||
+		SPI_execute_with_args("INSERT INTO schemamig.snapshot (heads, schema_name, model) "
+							  "VALUES ($1, $2, $3)",
+							  3, types, values, NULL, false, 0) < 0)
+		elog(ERROR, "could not store the schema snapshot");
+}
+
+/*
  * mig_snapshot_take
  *		Store the model of every managed schema for these heads, replacing
  *		an older snapshot of the same heads and schema.  Caller is
@@ -132,7 +155,6 @@ mig_snapshot_take(char **heads, int nheads)
 {
 	List	   *schemas;
 	ListCell   *lc;
-	Oid			types[3] = {TEXTARRAYOID, NAMEOID, JSONBOID};
 
 	if (!mig_snapshots)
 		return;
@@ -144,7 +166,7 @@ mig_snapshot_take(char **heads, int nheads)
 		MemoryContext model_cxt;
 		MemoryContext oldcxt;
 		MigModel   *model;
-		Datum		values[3];
+		Datum		jsonb;
 
 		/*
 		 * The model (and what reading it leaves behind) goes away as soon as
@@ -157,18 +179,9 @@ mig_snapshot_take(char **heads, int nheads)
 		oldcxt = MemoryContextSwitchTo(model_cxt);
 		model = mig_model_load(schema);
 		MemoryContextSwitchTo(oldcxt);
-
-		values[0] = heads_array(heads, nheads);
-		values[1] = DirectFunctionCall1(namein, CStringGetDatum(schema));
-		values[2] = mig_model_to_jsonb(model);
+		jsonb = mig_model_to_jsonb(model);
 		MemoryContextDelete(model_cxt);
-		if (SPI_execute_with_args("DELETE FROM schemamig.snapshot "
-								  "WHERE heads = $1 AND schema_name = $2",
-								  2, types, values, NULL, false, 0) < 0 ||
-			SPI_execute_with_args("INSERT INTO schemamig.snapshot (heads, schema_name, model) "
-								  "VALUES ($1, $2, $3)",
-								  3, types, values, NULL, false, 0) < 0)
-			elog(ERROR, "could not store the schema snapshot");
+		store_jsonb(heads, nheads, schema, jsonb);
 	}
 }
 
@@ -452,17 +465,5 @@ void
 mig_snapshot_store(char **heads, int nheads, const char *schema,
 				   const MigModel *model)
 {
-	Oid			types[3] = {TEXTARRAYOID, NAMEOID, JSONBOID};
-	Datum		values[3];
-
-	values[0] = heads_array(heads, nheads);
-	values[1] = DirectFunctionCall1(namein, CStringGetDatum(schema));
-	values[2] = mig_model_to_jsonb(model);
-	if (SPI_execute_with_args("DELETE FROM schemamig.snapshot "
-							  "WHERE heads = $1 AND schema_name = $2",
-							  2, types, values, NULL, false, 0) < 0 ||
-		SPI_execute_with_args("INSERT INTO schemamig.snapshot (heads, schema_name, model) "
-							  "VALUES ($1, $2, $3)",
-							  3, types, values, NULL, false, 0) < 0)
-		elog(ERROR, "could not store the schema snapshot");
+	store_jsonb(heads, nheads, schema, mig_model_to_jsonb(model));
 }
