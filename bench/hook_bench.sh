@@ -31,6 +31,11 @@
 #   schemamig.ddl_log on and off, timed inside the server (the logging's own
 #   cost, least sensitive to other load on the machine).
 #
+#   When perf is installed (and we are root): a CPU profile of the backend
+#   running the DDL with logging on, and the share of its samples spent in
+#   the hook and the event triggers: the overhead, measured without
+#   comparing two noisy runs.
+#
 #   pgbench -S: a scale-10 pgbench database with the extension installed,
 #   S seconds (default 10) of select-only transactions, 2 clients, with and
 #   without the library (target: at least 0.99 of the TPS without it).
@@ -337,6 +342,62 @@ SELECT round((on_.m / off_.m)::numeric, 3) AS "ratio on/off (medians)"
   FROM (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) AS m FROM ab_result WHERE cfg = 'on') AS on_,
 	   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) AS m FROM ab_result WHERE cfg = 'off') AS off_;
 SQL
+
+# Where the backend's CPU goes, when perf is installed: a profile of the DDL
+# run with logging on, each sample given to the hook or to the statement.
+# The hook's samples are those in its own code outside the statement it
+# runs (the checks, the log row) and those in the event triggers, the
+# server's side of them included (which the extension's event triggers
+# switch on for every DDL statement).  A share of CPU samples, not a time:
+# other load on the machine slows both sides alike.
+if command -v perf >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	start_server schemamig
+	warm_up
+	fresh_db bdb extension
+	as_pg "$PGBIN/pgbench" -n -h "$D" -p "$PORT" -U postgres -f "$D/ddl.sql" \
+		-t $((STATEMENTS / 2)) bdb >"$D/pgbench-perf.out" 2>&1 &
+	bg=$!
+	pid=""
+	while [ -z "$pid" ] && kill -0 "$bg" 2>/dev/null; do
+		pid=$(pgrep -n -f "^postgres: postgres bdb " || true)
+		sleep 0.01
+	done
+	if [ -n "$pid" ]; then
+		perf record -q -e cpu-clock -F 999 -g -p "$pid" -o "$D/perf.data" >/dev/null 2>&1 &
+		perf_pid=$!
+		wait "$bg" || true
+		kill -INT "$perf_pid" 2>/dev/null || true
+		wait "$perf_pid" 2>/dev/null || true
+		echo
+		echo "## CPU profile of the backend, logging on: the hook's share"
+		echo
+		perf script -i "$D/perf.data" 2>/dev/null | awk '
+			function flush() {
+				if (n == 0)
+					return;
+				total++;
+				if (stack ~ / (EventTrigger[A-Za-z]*|pg_event_trigger_[a-z_]*)\+/ ||
+					(stack ~ /schemamig\.so/ && stack !~ / standard_ProcessUtility\+/))
+					hook++;
+				n = 0;
+				stack = "";
+			}
+			NF == 0 { flush(); next }
+			/^[^ \t]/ { flush(); next }
+			{ n++; stack = stack " " $2 " " $3 }
+			END {
+				flush();
+				if (total == 0) {
+					print "no samples";
+					exit;
+				}
+				share = hook / total;
+				printf "| samples | in the hook | share | implied ratio to the same work without it |\n";
+				printf "|---|---|---|---|\n";
+				printf "| %d | %d | %.1f%% | %.3f |\n", total, hook, 100 * share, 1 / (1 - share);
+			}'
+	fi
+fi
 
 echo
 echo "load average at the end: $(loadavg)"
