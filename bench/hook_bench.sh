@@ -197,6 +197,7 @@ declare -A USR=()		# config -> backend user CPU us per statement
 declare -A RAT=()		# config -> wall ratio to "none" within the round
 declare -A URAT=()		# config -> user CPU ratio to "none" within the round
 declare -A TPS=()		# config -> pgbench -S TPS
+TRAT=""				# pgbench -S TPS ratio, library over none, per round
 # measure CONFIG DB: one DDL run, recorded under CONFIG
 measure() {
 	local out w c u
@@ -244,6 +245,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		hook_round
 		floor_round
 	fi
+	TRAT+="$(awk -v a="$(last "${TPS[hook]}")" -v b="$(last "${TPS[none]}")" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.3f", a / b }') "
 	for c in noext off on; do
 		RAT[$c]+="$(awk -v a="$(last "${DDL[$c]}")" -v b="$(last "${DDL[none]}")" 'BEGIN { printf "%.3f", a / b }') "
 		URAT[$c]+="$(awk -v a="$(last "${USR[$c]}")" -v b="$(last "${USR[none]}")" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.3f", a / b }') "
@@ -290,15 +292,20 @@ done
 echo
 echo "## pgbench -S: ${SECONDS_S}s, 2 clients, scale 10, median of $ROUNDS"
 echo
-echo "| configuration | TPS | ratio | runs |"
-echo "|---|---|---|---|"
+echo "| configuration | TPS | ratio | per-round ratio (median) | runs |"
+echo "|---|---|---|---|---|"
 for c in none hook; do
 	case $c in
 		none) label="no library (floor)" ;;
 		hook) label="library preloaded, extension installed" ;;
 	esac
 	m=$(med "${TPS[$c]}")
-	printf '| %s | %s | %s | %s |\n' "$label" "$m" "$(ratio "$m" "$tbase")" "${TPS[$c]% }"
+	if [ "$c" = none ]; then
+		pr=1.000
+	else
+		pr=$(med "$TRAT")
+	fi
+	printf '| %s | %s | %s | %s | %s |\n' "$label" "$m" "$(ratio "$m" "$tbase")" "$pr" "${TPS[$c]% }"
 done
 # In one backend, batches of CREATE TABLE / DROP TABLE (a commit after each
 # pair) alternate between logging on and off, timed inside the server: slow
