@@ -23,12 +23,13 @@ OBJS = \
 	src/lint_rules.o \
 	src/model.o \
 	src/diff.o \
-	src/api_diff.o
+	src/api_diff.o \
+	src/report.o
 
 DATA = schemamig--0.1.sql
 PGFILEDESC = "schemamig - Alembic-style schema migrations inside PostgreSQL"
 
-REGRESS = setup revision graph targets upgrade errors privileges history offline check verify hook lint_locks lint_types lint_destructive lint_misc lint_enforce lock_safety model diff
+REGRESS = setup revision graph targets upgrade errors privileges history offline check verify hook lint_locks lint_types lint_destructive lint_misc lint_enforce lock_safety model diff report
 REGRESS_OPTS = --load-extension=plpgsql
 
 ISOLATION = two_runners runner_vs_ddl stale_snapshot out_of_band_deny lock_retry

@@ -567,6 +567,22 @@ mig_lint_rule_work(const char *rule)
 }
 
 /*
+ * mig_lint_rule_fails
+ *		Does a finding of this rule (at severity error) mean the statement
+ *		fails or is refused when the revision runs, rather than that it is
+ *		slow or risky?  Read from the rule's documented effect, like
+ *		mig_lint_rule_work().
+ */
+bool
+mig_lint_rule_fails(const char *rule)
+{
+	const LintRule *r = find_rule(rule);
+
+	return r != NULL && (strncmp(r->effect, "fails", 5) == 0 ||
+						 strcmp(r->effect, "refused") == 0);
+}
+
+/*
  * mig_lint_type_text
  *		A type as format_type() prints it when the catalog knows it, as
  *		written (TypeNameToString) otherwise.

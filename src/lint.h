@@ -203,6 +203,13 @@ extern char *mig_lint_size_text(int64 bytes);
 extern MigLintWork mig_lint_rule_work(const char *rule);
 
 /*
+ * Does a finding of this rule, at severity error, mean the statement fails
+ * or is refused when it runs (concurrently-in-transaction, adding-enum-value,
+ * adding-required-column on a non-empty table, ...)?
+ */
+extern bool mig_lint_rule_fails(const char *rule);
+
+/*
  * The live size of a relation, read without ever waiting for a lock (see
  * lint.c: exact when the locks are free right now, from pg_class
  * otherwise, or unknown).
