@@ -139,6 +139,9 @@ typedef struct ReportWalk
 								 * transaction block */
 	List	   *unestimated;	/* char *: data changes whose work depends on
 								 * the rows they match */
+	List	   *filtered;		/* int: UPDATE/DELETE statements with WHERE */
+	List	   *row_changes;	/* char *: UPDATE/DELETE of some rows of an
+								 * existing table */
 	int			nremovals;		/* objects removed (any kind) */
 } ReportWalk;
 
@@ -692,14 +695,14 @@ constraint_group(ReportWalk *w, Oid relid, const char *table, const char *name)
 
 /*
  * constraint_label
- *		"constraint `name` " or "" for an unnamed one.
+ *		"`name`: " before a constraint's line, or "" for an unnamed one.
  */
 static char *
 constraint_label(Constraint *c)
 {
 	if (c->conname == NULL)
 		return pstrdup("");
-	return psprintf("%s ", md_code(quote_identifier(c->conname)));
+	return psprintf("%s: ", md_code(quote_identifier(c->conname)));
 }
 
 /*
@@ -1565,10 +1568,16 @@ walk_data(ReportWalk *w, Node *stmt)
 
 					add_change(w, CG_DATA, CK_MODIFIED, "rows of %s: SET %s WHERE %s",
 							   md_code(table), cols, md_code(where ? where : "(condition)"));
+					w->filtered = lappend_int(w->filtered, w->st->number);
 					if (!created)
+					{
 						w->unestimated = lappend(w->unestimated,
 												 psprintf("statement %d updates the rows of %s its WHERE matches: not estimated",
 														  w->st->number, md_code(table)));
+						w->row_changes = lappend(w->row_changes,
+												 psprintf("statement %d updates rows of %s (those its WHERE matches): the downgrade does not restore their previous values",
+														  w->st->number, md_code(table)));
+					}
 				}
 				else
 				{
@@ -1591,10 +1600,16 @@ walk_data(ReportWalk *w, Node *stmt)
 
 					add_change(w, CG_DATA, CK_REMOVED, "rows of %s WHERE %s",
 							   md_code(table), md_code(where ? where : "(condition)"));
+					w->filtered = lappend_int(w->filtered, w->st->number);
 					if (!created)
+					{
 						w->unestimated = lappend(w->unestimated,
 												 psprintf("statement %d deletes the rows of %s its WHERE matches: not estimated",
 														  w->st->number, md_code(table)));
+						w->row_changes = lappend(w->row_changes,
+												 psprintf("statement %d deletes rows of %s (those its WHERE matches): the downgrade does not bring them back",
+														  w->st->number, md_code(table)));
+					}
 				}
 				else
 				{
@@ -2017,7 +2032,7 @@ walk_statement(ReportWalk *w, Node *stmt)
 		case T_DoStmt:
 		case T_CallStmt:
 		case T_SelectStmt:
-			add_change(w, CG_OTHER, CK_MODIFIED, "%s, not analysed: whatever the code it runs changes: %s",
+			add_change(w, CG_OTHER, CK_MODIFIED, "%s statement, not analysed (the code it runs can change anything): %s",
 					   tag, md_code(statement_summary(w)));
 			break;
 		default:
@@ -2066,9 +2081,33 @@ size_text(MigRelSize *size)
 	if (size->table_bytes < 0)
 		return pstrdup("unknown");
 	if (size->total_bytes > size->table_bytes)
-		return psprintf("%s (%s with indexes)", mig_lint_size_text(size->table_bytes),
+		return psprintf("%s (%s with indexes and TOAST)", mig_lint_size_text(size->table_bytes),
 						mig_lint_size_text(size->total_bytes));
 	return mig_lint_size_text(size->table_bytes);
+}
+
+/*
+ * size_prose
+ *		A relation's live size and row estimate for a sentence: "1184 kB,
+ *		1672 kB with indexes, 20000 rows".
+ */
+static char *
+size_prose(MigRelSize *size)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (size->table_bytes < 0)
+		appendStringInfoString(&buf, "size unknown");
+	else
+		appendStringInfoString(&buf, mig_lint_size_text(size->table_bytes));
+	if (size->total_bytes > size->table_bytes && size->table_bytes >= 0)
+		appendStringInfo(&buf, ", %s with indexes and TOAST", mig_lint_size_text(size->total_bytes));
+	if (size->rows < 0)
+		appendStringInfoString(&buf, ", row count unknown (never analyzed)");
+	else
+		appendStringInfo(&buf, ", %.0f row%s", size->rows, size->rows == 1 ? "" : "s");
+	return buf.data;
 }
 
 /*
@@ -2174,6 +2213,9 @@ estimate_work(Report *r)
 
 		if (work == MIG_LINT_WORK_NONE)
 			continue;
+		/* an UPDATE or DELETE with WHERE writes the rows it matches, not all */
+		if (work == MIG_LINT_WORK_ROWS && list_member_int(r->walk.filtered, f->statement))
+			continue;
 		lock = finding_lock(r, f);
 		if (lock == NULL || !OidIsValid(lock->relid) || lock->created)
 			continue;
@@ -2253,8 +2295,9 @@ statement_is_nontx(Report *r, int statement)
  *		HIGH: blocked, data loss, table work on a large table under a lock
  *		that blocks writes, objects removed without a downgrade, lint
  *		errors, a round trip that did not come back;
- *		MEDIUM: a lock that blocks writes on a table that has rows, lint
- *		warnings, no downgrade.
+ *		MEDIUM: a lock that blocks writes on a table that has rows, UPDATE
+ *		or DELETE of some rows of an existing table, lint warnings, no
+ *		downgrade.
  */
 static void
 compute_verdicts(Report *r)
@@ -2285,7 +2328,7 @@ compute_verdicts(Report *r)
 									  r->nerrors, r->nerrors == 1 ? "" : "s"));
 	if (r->verified != NULL && !r->verified->upgrade_ok)
 		r->blocked = lappend(r->blocked,
-							 psprintf("the round trip's upgrade failed: %s",
+							 psprintf("round trip: %s",
 									  r->verified->first_difference ?
 									  r->verified->first_difference : "(no message)"));
 
@@ -2348,11 +2391,12 @@ compute_verdicts(Report *r)
 			continue;
 		seen = lappend_oid(seen, l->relid);
 		r->medium = lappend(r->medium,
-							psprintf("statement %d takes %s on %s (%s, %s rows): %s wait while it runs",
+							psprintf("statement %d takes %s on %s (%s): %s wait while it runs",
 									 l->statement, mig_lint_lock_name(l->mode),
-									 md_code(l->relation), size_text(size), rows_text(size->rows),
+									 md_code(l->relation), size_prose(size),
 									 lock_blocks(l->mode)));
 	}
+	r->medium = list_concat(r->medium, r->walk.row_changes);
 	if (r->nwarnings > 0)
 		r->medium = lappend(r->medium, psprintf("%d lint warning%s (see Lint findings)",
 												r->nwarnings, r->nwarnings == 1 ? "" : "s"));
@@ -2381,14 +2425,13 @@ risk_level(Report *r)
 /*
  * downgrade_target
  *		The mig_downgrade() target that takes a database at this revision
- *		back below it: its parent, "base" for a base revision, "<id>-1" for
- *		a merge point (back to all its parents).
+ *		back below it: its parent, or "<id>-1" for a base revision (to
+ *		before it, leaving other branches alone) and a merge point (back to
+ *		all its parents).
  */
 static char *
 downgrade_target(Report *r)
 {
-	if (r->row->nparents == 0)
-		return pstrdup("base");
 	if (r->row->nparents == 1)
 		return pstrdup(r->row->parents[0]);
 	return psprintf("%s-1", r->row->id);
@@ -2549,7 +2592,7 @@ write_safety(StringInfo out, Report *r)
 		{
 			MigRelSize *s = relation_size(r, l->relid);
 
-			appendStringInfo(out, " (now %s, %s rows)", size_text(s), rows_text(s->rows));
+			appendStringInfo(out, " (now %s)", size_prose(s));
 		}
 		appendStringInfoString(out, "\n");
 	}
@@ -2562,15 +2605,21 @@ write_safety(StringInfo out, Report *r)
 		ReportWork *w = (ReportWork *) lfirst(lc);
 
 		appendStringInfo(out, "- statement %d %s %s (%s) holding %s: %s\n", w->statement,
-						 work_verb(w->work), md_code(w->lock->relation), size_text(w->size),
+						 work_verb(w->work), md_code(w->lock->relation),
+						 w->work == MIG_LINT_WORK_REWRITE && w->size->total_bytes > w->size->table_bytes ?
+						 psprintf("%s, %s with indexes and TOAST", mig_lint_size_text(w->size->table_bytes),
+								  mig_lint_size_text(w->size->total_bytes)) :
+						 mig_lint_size_text(w->size->table_bytes),
 						 mig_lint_lock_name(w->lock->mode), duration_text(w->seconds));
 	}
 	foreach(lc, r->walk.unestimated)
 		appendStringInfo(out, "- %s\n", (char *) lfirst(lc));
-	if (r->work == NIL)
-		appendStringInfoString(out, "No statement rewrites, scans or indexes an existing table: the schema changes are catalog updates, which take milliseconds once their locks are granted.\n");
-	else
+	if (r->work != NIL)
 		appendStringInfo(out, "\nTable work in total: %s.\n", duration_text(r->total_seconds));
+	else if (r->walk.unestimated != NIL)
+		appendStringInfoString(out, "\nNo statement rewrites, scans or indexes a whole existing table; the data changes above take as long as the rows they match.\n");
+	else
+		appendStringInfoString(out, "No statement rewrites, scans or indexes an existing table: the schema changes are catalog updates, which take milliseconds once their locks are granted.\n");
 	appendStringInfo(out, "\nThis is an estimate from the sizes above, assuming table data is read or written at schemamig.report_rewrite_rate = %d MB/s: a scan or an index build reads the table once, writing every row reads it and writes it again, a rewrite reads it and writes the table and its indexes anew. ",
 					 mig_report_rewrite_rate);
 	if (wait < 0)
@@ -2699,7 +2748,8 @@ write_plan(StringInfo out, Report *r)
 	{
 		appendStringInfo(out, "%d. **Apply.** `SELECT * FROM mig_upgrade('%s');` runs %s in one transaction: all of it commits, or nothing does.",
 						 step++, id, r->nbefore == 0 ? "it" :
-						 psprintf("the %d pending revisions before it and it", r->nbefore));
+						 psprintf("the %d pending revision%s before it and it", r->nbefore,
+								  r->nbefore == 1 ? "" : "s"));
 		if (r->nbefore > 0)
 			appendStringInfo(out, " `CALL mig_upgrade_proc('%s');` commits after each revision instead, releasing each one's locks.", id);
 		if (wait < 0)
@@ -2748,7 +2798,7 @@ write_risk(StringInfo out, Report *r)
 			appendStringInfo(out, "- %s\n", (char *) lfirst(lc));
 	}
 	if (reasons == NIL)
-		appendStringInfoString(out, "- no data loss, no lock that blocks writes on a table with rows, no lint warning or error, and a downgrade is written\n");
+		appendStringInfoString(out, "- no data loss, no lock that blocks writes on a table with rows, no rows of an existing table changed, no lint warning or error, and a downgrade is written\n");
 }
 
 /* ------------------------------------------------------------------------
@@ -2789,14 +2839,16 @@ gather_revision(Report *r, const char *target, MemoryContext cxt)
 				 errhint("Name one revision: a full id, a unique prefix, \"<label>@head\" or \"head\".")));
 	if (nidx > 1)
 	{
-		char	  **ids = palloc(sizeof(char *) * nidx);
+		StringInfoData ids;
 
+		initStringInfo(&ids);
 		for (int i = 0; i < nidx; i++)
-			ids[i] = mig_graph_rev(g, idx[i])->id;
+			appendStringInfo(&ids, "%s\"%s\"", i > 0 ? ", " : "",
+							 mig_graph_rev(g, idx[i])->id);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("target \"%s\" names %d revisions", target, nidx),
-				 errdetail("It names %s.", code_list(ids, nidx)),
+				 errdetail("It names %s.", ids.data),
 				 errhint("A report describes one revision: name one of them.")));
 	}
 	id = mig_graph_rev(g, idx[0])->id;
