@@ -158,6 +158,23 @@ SELECT revision FROM mig_upgrade('r1');
 SELECT rp_masked(rp_section(mig_report('r1'), '# Migration report: `r1` — notes'));
 SELECT rp_section(mig_report('r1', verify => true), '## Testing results');
 SELECT rp_section(mig_report('r1'), '## Deployment plan');
+-- the report of a whole deployment: the pending revisions up to a target,
+-- with the overall risk, each revision's report nested (headings one
+-- level down)
+CREATE FUNCTION rp_plan_head(doc text) RETURNS text LANGUAGE sql AS $$
+  SELECT substr(doc, 1, strpos(doc, E'\n## Migration report'))
+$$;
+SELECT rp_plan_head(mig_report_plan('r3'));
+SELECT string_agg(line, E'\n') FROM regexp_split_to_table(mig_report_plan('r3'), E'\n') AS line
+ WHERE line LIKE '#%';
+-- with the round trips: r2's downgrade does not come back, r3 has none
+SELECT rp_plan_head(mig_report_plan('r3', verify => true));
+SELECT rp_masked(rp_section(rp_section(mig_report_plan('r3', true), '## Migration report: `r3` — drop legacy'),
+                            '### Testing results'));
+-- nothing to run
+SELECT mig_report_plan('r1');
+DROP FUNCTION rp_plan_head(text);
+
 -- other ways to name a revision: a label's head (labels cover descendants),
 -- a relative target
 SELECT mig_report('core@head') = mig_report('r5') AS label_head;
@@ -175,12 +192,16 @@ SELECT mig_report('head');
 SELECT mig_report('heads');
 SELECT mig_report('base');
 SELECT mig_report(NULL);
+SELECT mig_report_plan(NULL);
+SELECT mig_report_plan('nope');
 SELECT length(mig_report('dead0001', NULL)) > 0 AS null_verify_is_false;
 -- privileges: reading is for everybody, the round trip for runners only
 CREATE ROLE regress_rp_reader;
 SET ROLE regress_rp_reader;
 SELECT length(mig_report('r2')) > 0 AS reader_can_report;
 SELECT mig_report('r2', verify => true);
+SELECT length(mig_report_plan('heads')) > 0 AS reader_can_report_plan;
+SELECT mig_report_plan('dead0001', verify => true);
 RESET ROLE;
 -- the report never ran anything
 SELECT count(*) AS history_rows FROM schemamig.history;

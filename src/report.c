@@ -66,6 +66,7 @@
 #include "verify.h"
 
 PG_FUNCTION_INFO_V1(mig_report);
+PG_FUNCTION_INFO_V1(mig_report_plan);
 
 /* GUC variable (report.h) */
 int			mig_report_rewrite_rate = 100;
@@ -182,6 +183,7 @@ typedef struct Report
 	List	   *unestimated;	/* char * */
 	double		total_seconds;
 	bool		verify;			/* the round trip was asked for */
+	bool		in_plan;		/* one revision of mig_report_plan() */
 	MigVerifyResult *verified;	/* its result, when it ran */
 	int			nerrors;		/* unsuppressed lint findings */
 	int			nwarnings;
@@ -2358,7 +2360,8 @@ compute_verdicts(Report *r)
 	if (r->nerrors > 0)
 		r->high = lappend(r->high, psprintf("%d lint error%s (see Lint findings)", r->nerrors,
 											r->nerrors == 1 ? "" : "s"));
-	if (r->verified != NULL && r->verified->upgrade_ok &&
+	/* without a downgrade the round trip cannot come back: said above */
+	if (r->verified != NULL && r->verified->upgrade_ok && r->row->downgrade != NULL &&
 		!(r->verified->downgrade_ok && r->verified->schema_restored &&
 		  r->verified->data_preserved))
 		r->high = lappend(r->high, psprintf("the round trip did not come back: %s",
@@ -2676,22 +2679,34 @@ write_testing(StringInfo out, Report *r)
 	}
 	if (v == NULL)
 	{
-		appendStringInfoString(out, "The round trip produced no result.\n");
+		appendStringInfoString(out, r->in_plan ?
+							   "Not run: the round trips stopped at an earlier revision whose upgrade failed.\n" :
+							   "The round trip produced no result.\n");
 		return;
 	}
 	appendStringInfoString(out, "| check | result |\n|---|---|\n");
 	appendStringInfo(out, "| upgrade | %s |\n", v->upgrade_ok ? "ok" : "**failed**");
-	appendStringInfo(out, "| downgrade | %s |\n", !v->upgrade_ok ? "not run" :
-					 v->downgrade_ok ? "ok" : "**failed**");
-	appendStringInfo(out, "| schema restored | %s |\n", !v->upgrade_ok ? "not run" :
-					 v->schema_restored ? "yes" : "**no**");
-	appendStringInfo(out, "| data preserved | %s |\n", !v->upgrade_ok ? "not run" :
-					 v->data_preserved ? "yes" : "**no**");
-	appendStringInfo(out, "| first difference | %s |\n",
-					 v->first_difference ? md_cell(v->first_difference) : "none");
+	if (r->row->downgrade == NULL && v->upgrade_ok)
+	{
+		appendStringInfoString(out, "| downgrade | not possible: none is written |\n"
+							   "| schema restored | not checked |\n"
+							   "| data preserved | not checked |\n"
+							   "| first difference | none in the upgrade |\n");
+	}
+	else
+	{
+		appendStringInfo(out, "| downgrade | %s |\n", !v->upgrade_ok ? "not run" :
+						 v->downgrade_ok ? "ok" : "**failed**");
+		appendStringInfo(out, "| schema restored | %s |\n", !v->upgrade_ok ? "not run" :
+						 v->schema_restored ? "yes" : "**no**");
+		appendStringInfo(out, "| data preserved | %s |\n", !v->upgrade_ok ? "not run" :
+						 v->data_preserved ? "yes" : "**no**");
+		appendStringInfo(out, "| first difference | %s |\n",
+						 v->first_difference ? md_cell(v->first_difference) : "none");
+	}
 	appendStringInfo(out, "| duration | %.1f ms |\n", v->duration_ms);
 	appendStringInfo(out, "\nRun inside a subtransaction that was rolled back: this database is unchanged.%s\n",
-					 r->nbefore > 0 ? psprintf(" The %d pending revision%s before it %s applied plainly first, and rolled back too.",
+					 r->nbefore > 0 && !r->in_plan ? psprintf(" The %d pending revision%s before it %s applied plainly first, and rolled back too.",
 											   r->nbefore, r->nbefore == 1 ? "" : "s",
 											   r->nbefore == 1 ? "was" : "were") : "");
 }
@@ -2806,6 +2821,44 @@ write_risk(StringInfo out, Report *r)
  * ------------------------------------------------------------------------ */
 
 /*
+ * load_revision
+ *		Read revision idx of g with its state: applied (when and by whom it
+ *		was last upgraded) or pending (and which pending revisions an
+ *		upgrade to it runs first).  Expects an SPI connection.
+ */
+static void
+load_revision(Report *r, MigGraph *g, char **current, int ncurrent, int idx,
+			  bool *applied)
+{
+	const char *id = mig_graph_rev(g, idx)->id;
+	int			n = mig_graph_nrevs(g);
+
+	r->row = registry_fetch(id);
+	if (r->row == NULL)
+		elog(ERROR, "revision \"%s\" vanished from the catalog", id);
+	r->applied = applied[idx];
+	if (r->applied)
+	{
+		char	  **at = palloc(sizeof(char *) * n);
+		double	   *ms = palloc(sizeof(double) * n);
+		char	  **by = palloc(sizeof(char *) * n);
+
+		registry_last_upgrades(g, at, ms, by);
+		r->applied_at = at[idx];
+		r->applied_by = by[idx];
+	}
+	else
+	{
+		MigPlan    *plan = mig_graph_plan(g, MIG_CMD_UPGRADE, id, current, ncurrent);
+
+		r->before = palloc(sizeof(char *) * Max(plan->nsteps, 1));
+		for (int i = 0; i < plan->nsteps; i++)
+			if (plan->steps[i].rev != idx)
+				r->before[r->nbefore++] = mig_graph_rev(g, plan->steps[i].rev)->id;
+	}
+}
+
+/*
  * gather_revision
  *		Resolve the revision argument to exactly one registered revision and
  *		read it with its state: applied (when and by whom) or pending (and
@@ -2822,7 +2875,6 @@ gather_revision(Report *r, const char *target, MemoryContext cxt)
 	int		   *idx;
 	int			nidx;
 	int			n;
-	const char *id;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -2851,30 +2903,7 @@ gather_revision(Report *r, const char *target, MemoryContext cxt)
 				 errdetail("It names %s.", ids.data),
 				 errhint("A report describes one revision: name one of them.")));
 	}
-	id = mig_graph_rev(g, idx[0])->id;
-	r->row = registry_fetch(id);
-	if (r->row == NULL)
-		elog(ERROR, "revision \"%s\" vanished from the catalog", id);
-	r->applied = mig_graph_applied(g, current, ncurrent)[idx[0]];
-	if (r->applied)
-	{
-		char	  **at = palloc(sizeof(char *) * n);
-		double	   *ms = palloc(sizeof(double) * n);
-		char	  **by = palloc(sizeof(char *) * n);
-
-		registry_last_upgrades(g, at, ms, by);
-		r->applied_at = at[idx[0]];
-		r->applied_by = by[idx[0]];
-	}
-	else
-	{
-		MigPlan    *plan = mig_graph_plan(g, MIG_CMD_UPGRADE, id, current, ncurrent);
-
-		r->before = palloc(sizeof(char *) * Max(plan->nsteps, 1));
-		for (int i = 0; i < plan->nsteps; i++)
-			if (plan->steps[i].rev != idx[0])
-				r->before[r->nbefore++] = mig_graph_rev(g, plan->steps[i].rev)->id;
-	}
+	load_revision(r, g, current, ncurrent, idx[0], mig_graph_applied(g, current, ncurrent));
 
 	SPI_finish();
 	MemoryContextSwitchTo(cxt);
@@ -2927,7 +2956,7 @@ analyse_sql(Report *r)
  *		mig_report() itself lives): migration runners.
  */
 static void
-check_verify_privilege(const char *id, Oid nsp)
+check_verify_privilege(const char *what, Oid nsp)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Oid			fn;
@@ -2938,10 +2967,25 @@ check_verify_privilege(const char *id, Oid nsp)
 	if (!OidIsValid(fn) || pg_proc_aclcheck(fn, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to verify revision \"%s\"", id),
+				 errmsg("permission denied to verify %s", what),
 				 errdetail("verify => true runs the revision's SQL in a round trip that is rolled back, which needs the rights of a migration runner (EXECUTE on mig_verify)."),
-				 errhint("Call mig_report() without verify, or have the extension's owner run SELECT mig_grant_runner('%s').",
+				 errhint("Run the report without verify, or have the extension's owner run SELECT mig_grant_runner('%s').",
 						 GetUserNameFromId(GetUserId(), false))));
+}
+
+/*
+ * write_report
+ *		The whole report of one revision, in the template's order.
+ */
+static void
+write_report(StringInfo out, Report *r)
+{
+	write_title(out, r);
+	write_changes(out, r);
+	write_safety(out, r);
+	write_testing(out, r);
+	write_plan(out, r);
+	write_risk(out, r);
 }
 
 /*
@@ -2971,7 +3015,8 @@ mig_report(PG_FUNCTION_ARGS)
 
 	gather_revision(&r, text_to_cstring(PG_GETARG_TEXT_PP(0)), cxt);
 	if (r.verify && !r.applied)
-		check_verify_privilege(r.row->id, get_func_namespace(fcinfo->flinfo->fn_oid));
+		check_verify_privilege(psprintf("revision \"%s\"", r.row->id),
+							   get_func_namespace(fcinfo->flinfo->fn_oid));
 	analyse_sql(&r);
 	if (r.verify && !r.applied)
 	{
@@ -2985,12 +3030,238 @@ mig_report(PG_FUNCTION_ARGS)
 	compute_verdicts(&r);
 
 	initStringInfo(&out);
-	write_title(&out, &r);
-	write_changes(&out, &r);
-	write_safety(&out, &r);
-	write_testing(&out, &r);
-	write_plan(&out, &r);
-	write_risk(&out, &r);
+	write_report(&out, &r);
+
+	MemoryContextSwitchTo(caller);
+	result = cstring_to_text(out.data);
+	MemoryContextDelete(cxt);
+	PG_RETURN_TEXT_P(result);
+}
+
+/* ------------------------------------------------------------------------
+ * The report of a whole deployment: mig_report_plan()
+ * ------------------------------------------------------------------------ */
+
+/*
+ * append_demoted
+ *		Append a revision's report with every heading one level down, so
+ *		that it nests under the plan's own sections.
+ */
+static void
+append_demoted(StringInfo out, const char *doc)
+{
+	const char *p = doc;
+
+	while (*p)
+	{
+		const char *eol = strchr(p, '\n');
+		int			len = eol ? (int) (eol - p + 1) : (int) strlen(p);
+
+		if (*p == '#')
+			appendStringInfoChar(out, '#');
+		appendBinaryStringInfo(out, p, len);
+		p += len;
+	}
+}
+
+/*
+ * status_word
+ *		A revision's status as the summary table shows it.
+ */
+static const char *
+status_word(Report *r)
+{
+	if (r->blocked != NIL)
+		return "**blocked**";
+	if (strcmp(risk_level(r), "LOW") != 0)
+		return "needs attention";
+	return "ready";
+}
+
+/*
+ * write_plan_report
+ *		The plan's own sections: title block, summary of the revisions,
+ *		overall risk with each revision's reasons, how to deploy the whole,
+ *		then every revision's report.
+ */
+static void
+write_plan_report(StringInfo out, const char *target, char **current,
+				  int ncurrent, Report *reports, int n)
+{
+	const char *overall = "LOW";
+	bool		blocked = false;
+	List	   *nontx = NIL;
+	ListCell   *lc;
+
+	for (int i = 0; i < n; i++)
+	{
+		const char *level = risk_level(&reports[i]);
+
+		if (strcmp(level, "HIGH") == 0 ||
+			(strcmp(level, "MEDIUM") == 0 && strcmp(overall, "LOW") == 0))
+			overall = level;
+		if (reports[i].blocked != NIL)
+			blocked = true;
+		if (reports[i].walk.nontx != NIL)
+			nontx = lappend(nontx, reports[i].row->id);
+	}
+
+	appendStringInfo(out, "# Migration plan: %s\n\n| | |\n|---|---|\n", md_code(target));
+	appendStringInfo(out, "| Target | %s |\n", md_code(target));
+	appendStringInfo(out, "| Current heads | %s |\n",
+					 ncurrent == 0 ? "none (nothing applied)" : code_list(current, ncurrent));
+	if (n == 0)
+	{
+		appendStringInfoString(out, "| Revisions to run | none: the database is at the target already |\n| Status | **ready**: nothing to do |\n\n## Risk\n\n**LOW**\n\n- nothing to run\n");
+		return;
+	}
+	{
+		char	  **ids = palloc(sizeof(char *) * n);
+
+		for (int i = 0; i < n; i++)
+			ids[i] = reports[i].row->id;
+		appendStringInfo(out, "| Revisions to run | %d, in this order: %s |\n", n, code_list(ids, n));
+	}
+	appendStringInfo(out, "| Status | %s |\n",
+					 blocked ? "**blocked**: see the revisions marked blocked" :
+					 strcmp(overall, "LOW") != 0 ?
+					 psprintf("**needs attention**: risk %s (see Risk)", overall) :
+					 "**ready**: risk LOW");
+
+	appendStringInfoString(out, "\n## Summary\n\n| # | revision | message | statements | downgrade | status | risk |\n|---|---|---|---|---|---|---|\n");
+	for (int i = 0; i < n; i++)
+	{
+		Report	   *r = &reports[i];
+
+		appendStringInfo(out, "| %d | %s | %s | %d | %s | %s | %s |\n", i + 1,
+						 md_code(r->row->id), r->row->message ? md_cell(r->row->message) : "",
+						 r->nup, r->row->downgrade ? "written" : "**none**",
+						 status_word(r), risk_level(r));
+	}
+
+	appendStringInfo(out, "\n## Risk\n\n**%s**: the highest risk of the revisions.\n\n", overall);
+	for (int i = 0; i < n; i++)
+	{
+		Report	   *r = &reports[i];
+		List	   *reasons = r->high != NIL ? r->high : r->medium;
+
+		foreach(lc, reasons)
+			appendStringInfo(out, "- %s (%s): %s\n", md_code(r->row->id), risk_level(r),
+							 (char *) lfirst(lc));
+	}
+	if (strcmp(overall, "LOW") == 0)
+		appendStringInfoString(out, "- no revision has a reason for more\n");
+
+	appendStringInfoString(out, "\n## Deployment\n\n");
+	if (nontx != NIL)
+	{
+		StringInfoData ids;
+
+		initStringInfo(&ids);
+		foreach(lc, nontx)
+			appendStringInfo(&ids, "%s%s", ids.len > 0 ? ", " : "", md_code((char *) lfirst(lc)));
+		appendStringInfo(out, "schemamig refuses to run %s: %s statements that cannot run inside a transaction block. Upgrade to the revision before each, run its statements by hand and record it with `mig_stamp`, then go on (see each revision's deployment plan).\n",
+						 list_length(nontx) == 1 ? "one of them" : "some of them", ids.data);
+	}
+	else
+		appendStringInfo(out, "`SELECT * FROM mig_upgrade('%s');` runs the %d revision%s in one transaction: all of them commit, or none does. `CALL mig_upgrade_proc('%s');` commits after each revision instead, so that each one's locks are released as it commits and an interruption keeps the revisions done so far. Each revision's own plan below says what to check and how to roll it back.\n",
+						 target, n, n == 1 ? "" : "s", target);
+
+	for (int i = 0; i < n; i++)
+	{
+		StringInfoData one;
+
+		initStringInfo(&one);
+		write_report(&one, &reports[i]);
+		appendStringInfoString(out, "\n");
+		append_demoted(out, one.data);
+		pfree(one.data);
+	}
+}
+
+/*
+ * mig_report_plan
+ *		mig_report_plan(target text DEFAULT 'heads', verify boolean DEFAULT
+ *		false) RETURNS text: one report over every revision an upgrade from
+ *		the current heads to target would run, with the overall risk; with
+ *		verify, the round trips of mig_verify(target).
+ */
+Datum
+mig_report_plan(PG_FUNCTION_ARGS)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext cxt;
+	const char *target;
+	bool		verify = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	MigGraph   *g;
+	MigPlan    *plan;
+	char	  **current;
+	int			ncurrent;
+	bool	   *applied;
+	Report	   *reports;
+	int			n;
+	StringInfoData out;
+	text	   *result;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("migration target cannot be null"),
+				 errhint("Use \"heads\", \"head\", a revision id or a relative target such as \"+2\".")));
+
+	cxt = AllocSetContextCreate(caller, "mig_report_plan", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(cxt);
+	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(cxt);
+	{
+		MigRevDef  *defs = registry_load_defs(&n);
+
+		g = mig_graph_build(defs, n);
+	}
+	current = registry_current_heads(&ncurrent);
+	plan = mig_graph_plan(g, MIG_CMD_UPGRADE, target, current, ncurrent);
+	applied = mig_graph_applied(g, current, ncurrent);
+	n = plan->nsteps;
+	reports = palloc0(sizeof(Report) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		load_revision(&reports[i], g, current, ncurrent, plan->steps[i].rev, applied);
+	SPI_finish();
+	MemoryContextSwitchTo(cxt);
+
+	if (verify && n > 0)
+		check_verify_privilege(psprintf("target \"%s\"", target),
+							   get_func_namespace(fcinfo->flinfo->fn_oid));
+	for (int i = 0; i < n; i++)
+	{
+		reports[i].verify = verify;
+		reports[i].in_plan = true;
+		analyse_sql(&reports[i]);
+	}
+	if (verify && n > 0)
+	{
+		ListCell   *lc;
+
+		foreach(lc, mig_verify_target(target, NULL))
+		{
+			MigVerifyResult *v = (MigVerifyResult *) lfirst(lc);
+
+			for (int i = 0; i < n; i++)
+				if (strcmp(reports[i].row->id, v->revision) == 0)
+					reports[i].verified = v;
+		}
+		MemoryContextSwitchTo(cxt);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		estimate_work(&reports[i]);
+		compute_verdicts(&reports[i]);
+	}
+
+	initStringInfo(&out);
+	write_plan_report(&out, target, current, ncurrent, reports, n);
 
 	MemoryContextSwitchTo(caller);
 	result = cstring_to_text(out.data);
