@@ -4,7 +4,8 @@
  *	  The migration report: mig_report(), the Markdown a DBA hands to a
  *	  change board for one revision (title block, changes, safety analysis,
  *	  testing results, deployment plan, risk), in the shape of
- *	  ../shared/docs/report-template.md.
+ *	  ../shared/docs/report-template.md; and mig_report_plan(), one report
+ *	  over every revision a deployment to a target runs.
  *
  * Everything in the report comes from the server itself, never from running
  * the revision: the changes from walking the raw parse trees of its SQL
