@@ -24,12 +24,13 @@ OBJS = \
 	src/model.o \
 	src/diff.o \
 	src/api_diff.o \
-	src/adopt.o
+	src/adopt.o \
+	src/report.o
 
 DATA = schemamig--0.1.sql
 PGFILEDESC = "schemamig - Alembic-style schema migrations inside PostgreSQL"
 
-REGRESS = setup revision graph targets upgrade errors privileges history offline check verify hook lint_locks lint_types lint_destructive lint_misc lint_enforce lock_safety model diff adopt
+REGRESS = setup revision graph targets upgrade errors privileges history offline check verify hook lint_locks lint_types lint_destructive lint_misc lint_enforce lock_safety model diff adopt report
 REGRESS_OPTS = --load-extension=plpgsql
 
 ISOLATION = two_runners runner_vs_ddl stale_snapshot out_of_band_deny lock_retry

@@ -362,6 +362,34 @@ COMMENT ON FUNCTION mig_lint_rules()
 GRANT EXECUTE ON FUNCTION mig_lint_rules() TO PUBLIC;
 /* =========================== end of linting ============================= */
 
+/* ========================================================================
+ * The migration report (src/report.c)
+ *
+ * mig_report() describes one revision in Markdown for a change board: its
+ * changes, safety analysis, testing results, deployment plan and risk;
+ * mig_report_plan() does it for every revision a deployment runs.  It
+ * reads the catalogs and parses the revision's SQL, never running it, so
+ * everybody may call it, like mig_check and mig_lint; verify => true runs
+ * the round trip (rolled back) and needs EXECUTE on mig_verify, which the
+ * function checks itself.
+ * ======================================================================== */
+
+CREATE FUNCTION mig_report(revision text, verify boolean DEFAULT false)
+RETURNS text
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mig_report';
+COMMENT ON FUNCTION mig_report(text, boolean)
+	IS 'the Markdown migration report of one revision: changes, safety analysis, testing results, deployment plan, risk';
+GRANT EXECUTE ON FUNCTION mig_report(text, boolean) TO PUBLIC;
+
+CREATE FUNCTION mig_report_plan(target text DEFAULT 'heads', verify boolean DEFAULT false)
+RETURNS text
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mig_report_plan';
+COMMENT ON FUNCTION mig_report_plan(text, boolean)
+	IS 'one Markdown report over every revision an upgrade to target would run, with the overall risk';
+GRANT EXECUTE ON FUNCTION mig_report_plan(text, boolean) TO PUBLIC;
+
 /* ------------------------------------------------------------------------
  * Privileges
  * ------------------------------------------------------------------------ */

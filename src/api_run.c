@@ -367,32 +367,6 @@ join_strings(char **items, int n)
 }
 
 /*
- * applied_set
- *		Which revisions are applied: exactly those a downgrade to base from
- *		the current heads would un-apply.  All false when the version table
- *		names a revision that is not registered.
- */
-static bool *
-applied_set(const MigGraph *g, char **current, int ncurrent)
-{
-	int			n = mig_graph_nrevs(g);
-	bool	   *applied = palloc0(sizeof(bool) * Max(n, 1));
-	MigPlan    *plan;
-	int			i;
-
-	if (ncurrent == 0)
-		return applied;
-	for (i = 0; i < ncurrent; i++)
-		if (mig_graph_find(g, current[i]) < 0)
-			return applied;
-
-	plan = mig_graph_plan(g, MIG_CMD_DOWNGRADE, "base", current, ncurrent);
-	for (i = 0; i < plan->nsteps; i++)
-		applied[plan->steps[i].rev] = true;
-	return applied;
-}
-
-/*
  * mig_history
  *		The graph in registration order, with applied state and timings.
  */
@@ -423,7 +397,7 @@ mig_history(PG_FUNCTION_ARGS)
 	g = load_graph();
 	n = mig_graph_nrevs(g);
 	current = registry_current_heads(&ncurrent);
-	applied = applied_set(g, current, ncurrent);
+	applied = mig_graph_applied(g, current, ncurrent);
 	messages = registry_load_messages(g);
 
 	is_current = palloc0(sizeof(bool) * Max(n, 1));

@@ -3103,3 +3103,30 @@ mig_graph_resolve(const MigGraph *gc, const char *target,
 	*nout = out.n;
 	return out.v ? out.v : palloc(sizeof(int));
 }
+
+/*
+ * mig_graph_applied
+ *		Which revisions are applied: exactly those a downgrade to base from
+ *		the current heads would un-apply (Alembic's own answer, merge points
+ *		and depends_on included).  All false when the version table names a
+ *		revision that is not registered.
+ */
+bool *
+mig_graph_applied(const MigGraph *g, char **current, int ncurrent)
+{
+	int			n = mig_graph_nrevs(g);
+	bool	   *applied = palloc0(sizeof(bool) * Max(n, 1));
+	MigPlan    *plan;
+	int			i;
+
+	if (ncurrent == 0)
+		return applied;
+	for (i = 0; i < ncurrent; i++)
+		if (mig_graph_find(g, current[i]) < 0)
+			return applied;
+
+	plan = mig_graph_plan(g, MIG_CMD_DOWNGRADE, "base", current, ncurrent);
+	for (i = 0; i < plan->nsteps; i++)
+		applied[plan->steps[i].rev] = true;
+	return applied;
+}

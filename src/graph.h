@@ -99,6 +99,14 @@ extern int	mig_graph_find(const MigGraph *g, const char *id);
 extern int *mig_graph_heads(const MigGraph *g, int *nheads);
 extern int *mig_graph_bases(const MigGraph *g, int *nbases);
 
+/*
+ * Which revisions are applied, indexed like the graph: exactly those a
+ * downgrade to base from the current heads would un-apply.  All false when
+ * the version table names a revision that is not registered.
+ */
+extern bool *mig_graph_applied(const MigGraph *g, char **current,
+							   int ncurrent);
+
 /* Is a an ancestor of b (through parents and depends_on), or a == b? */
 extern bool mig_graph_is_ancestor(const MigGraph *g, int a, int b);
 

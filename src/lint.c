@@ -88,6 +88,8 @@ static MigLintState *xact_state = NULL;
 static LocalTransactionId xact_state_lxid = InvalidLocalTransactionId;
 static char *xact_state_revision = NULL;
 
+static const LintRule *find_rule(const char *id);
+
 PG_FUNCTION_INFO_V1(mig_lint);
 PG_FUNCTION_INFO_V1(mig_lint_rules);
 
@@ -135,13 +137,13 @@ mig_lint_severity_name(MigLintSeverity severity)
  * ------------------------------------------------------------------------ */
 
 /*
- * lint_creation_name
+ * mig_lint_object_name
  *		The qualified, quoted name an object written as [schema.]name has or
  *		will have: unqualified names land in the first existing schema of
  *		search_path.
  */
 char *
-lint_creation_name(const char *schema, const char *name)
+mig_lint_object_name(const char *schema, const char *name)
 {
 	if (schema == NULL)
 	{
@@ -160,12 +162,12 @@ lint_creation_name(const char *schema, const char *name)
 }
 
 /*
- * lint_qualified_name
+ * mig_lint_qualified_name
  *		A qualified name from a parser name list, quoted, with the creation
  *		schema added when the list has no schema.
  */
 char *
-lint_qualified_name(List *names)
+mig_lint_qualified_name(List *names)
 {
 	char	   *schema;
 	char	   *name;
@@ -173,7 +175,7 @@ lint_qualified_name(List *names)
 	if (list_length(names) > 2)
 		return NameListToQuotedString(names);
 	DeconstructQualifiedName(names, &schema, &name);
-	return lint_creation_name(schema, name);
+	return mig_lint_object_name(schema, name);
 }
 
 /*
@@ -278,29 +280,44 @@ lint_rel(LintStmt *ls, RangeVar *rv)
 	if (lint_is_created(ls->state, 'r', rv->schemaname, rv->relname))
 	{
 		rel->created = true;
-		rel->name = lint_creation_name(rv->schemaname, rv->relname);
+		rel->name = mig_lint_object_name(rv->schemaname, rv->relname);
 	}
 	else
 	{
-		if (rv->schemaname == NULL || OidIsValid(lint_namespace(rv->schemaname)))
-			rel->relid = RangeVarGetRelid(rv, NoLock, true);
+		rel->name = mig_lint_relation_name(rv, &rel->relid);
 		if (OidIsValid(rel->relid))
-		{
-			char	   *nsp = get_namespace_name(get_rel_namespace(rel->relid));
-			char	   *relname = get_rel_name(rel->relid);
-
 			rel->relkind = get_rel_relkind(rel->relid);
-			if (nsp != NULL && relname != NULL)
-				rel->name = quote_qualified_identifier(nsp, relname);
-		}
-		if (rel->name == NULL)
-		{
-			rel->relid = InvalidOid;
-			rel->name = lint_creation_name(rv->schemaname, rv->relname);
-		}
 	}
 	ls->rels = lappend(ls->rels, rel);
 	return rel;
+}
+
+/*
+ * mig_lint_relation_name
+ *		The qualified name of a relation a statement names: its own when the
+ *		catalog knows it (*relid set), else where it will be created.  Takes
+ *		no lock and raises no error.
+ */
+char *
+mig_lint_relation_name(RangeVar *rv, Oid *relid)
+{
+	Oid			oid = InvalidOid;
+
+	if (rv->schemaname == NULL || OidIsValid(lint_namespace(rv->schemaname)))
+		oid = RangeVarGetRelid(rv, NoLock, true);
+	if (OidIsValid(oid))
+	{
+		char	   *nsp = get_namespace_name(get_rel_namespace(oid));
+		char	   *relname = get_rel_name(oid);
+
+		if (nsp != NULL && relname != NULL)
+		{
+			*relid = oid;
+			return quote_qualified_identifier(nsp, relname);
+		}
+	}
+	*relid = InvalidOid;
+	return mig_lint_object_name(rv->schemaname, rv->relname);
 }
 
 /*
@@ -397,11 +414,11 @@ lint_rel_size(LintRel *rel)
 }
 
 /*
- * lint_size_text
+ * mig_lint_size_text
  *		A size as pg_size_pretty() prints it.
  */
 char *
-lint_size_text(int64 bytes)
+mig_lint_size_text(int64 bytes)
 {
 	return text_to_cstring(DatumGetTextPP(DirectFunctionCall1(pg_size_pretty,
 															  Int64GetDatum(bytes))));
@@ -418,15 +435,176 @@ lint_rel_desc(LintRel *rel)
 
 	if (size < 0)
 		return rel->name;
-	return psprintf("%s (%s)", rel->name, lint_size_text(size));
+	return psprintf("%s (%s)", rel->name, mig_lint_size_text(size));
 }
 
 /*
- * lint_lock_name
+ * relation_total_bytes
+ *		pg_total_relation_size() of one relation (table, TOAST table and
+ *		every index), when ACCESS SHARE locks on all of them are free right
+ *		now; -1 otherwise.  pg_total_relation_size() opens each of them with
+ *		a lock that could wait behind a REINDEX or an ALTER TABLE; taking the
+ *		locks conditionally first means it never does.
+ */
+static int64
+relation_total_bytes(Oid relid)
+{
+	List	   *locked = NIL;
+	List	   *todo = list_make1_oid(relid);
+	bool		ok = true;
+	int64		bytes = -1;
+	ListCell   *lc;
+
+	/* the list grows while it is walked: a table's TOAST table and indexes */
+	for (int i = 0; i < list_length(todo) && ok; i++)
+	{
+		Oid			oid = list_nth_oid(todo, i);
+		Relation	r;
+
+		if (!ConditionalLockRelationOid(oid, AccessShareLock))
+		{
+			ok = false;
+			break;
+		}
+		locked = lappend_oid(locked, oid);
+		r = try_relation_open(oid, NoLock);
+		if (r == NULL)
+		{
+			ok = false;
+			break;
+		}
+		if (r->rd_rel->relkind != RELKIND_INDEX)
+		{
+			todo = list_concat(todo, RelationGetIndexList(r));
+			if (OidIsValid(r->rd_rel->reltoastrelid))
+				todo = lappend_oid(todo, r->rd_rel->reltoastrelid);
+		}
+		relation_close(r, NoLock);
+	}
+	if (ok)
+		bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size,
+												  ObjectIdGetDatum(relid)));
+	foreach(lc, locked)
+		UnlockRelationOid(lfirst_oid(lc), AccessShareLock);
+	return bytes;
+}
+
+/*
+ * mig_lint_relation_size
+ *		The live size of a relation (of all partitions of a partitioned
+ *		table) and the planner's row estimate, read without waiting for any
+ *		lock: the table's size comes from pg_class.relpages when its lock is
+ *		taken, the total is unknown (-1) then.
+ */
+void
+mig_lint_relation_size(Oid relid, MigRelSize *size)
+{
+	char		relkind = get_rel_relkind(relid);
+	List	   *rels;
+	ListCell   *lc;
+
+	size->table_bytes = -1;
+	size->total_bytes = -1;
+	size->rows = -1;
+	if (relkind == '\0')
+		return;
+	if (relkind == RELKIND_PARTITIONED_TABLE)
+		rels = find_all_inheritors(relid, NoLock, NULL);
+	else
+		rels = list_make1_oid(relid);
+
+	size->table_bytes = 0;
+	size->total_bytes = 0;
+	foreach(lc, rels)
+	{
+		Oid			oid = lfirst_oid(lc);
+		int64		table = relation_bytes(oid);
+		int64		total = relation_total_bytes(oid);
+		HeapTuple	tup;
+
+		if (table > 0)
+			size->table_bytes += table;
+		if (total < 0 || size->total_bytes < 0)
+			size->total_bytes = -1;
+		else
+			size->total_bytes += total;
+		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(oid));
+		if (HeapTupleIsValid(tup))
+		{
+			Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+
+			if (cls->reltuples >= 0 && cls->relkind != RELKIND_PARTITIONED_TABLE)
+				size->rows = Max(size->rows, 0) + cls->reltuples;
+			ReleaseSysCache(tup);
+		}
+	}
+}
+
+/*
+ * mig_lint_rule_work
+ *		What a finding of this rule does to the table's rows, read from the
+ *		rule's documented effect (lint_rules.c), so that the catalogue stays
+ *		the one place that says it.
+ */
+MigLintWork
+mig_lint_rule_work(const char *rule)
+{
+	const LintRule *r = find_rule(rule);
+	const char *e;
+
+	if (r == NULL)
+		return MIG_LINT_WORK_NONE;
+	e = r->effect;
+	if (strncmp(e, "rewrite", 7) == 0 || strncmp(e, "rebuild", 7) == 0 ||
+		strncmp(e, "copy", 4) == 0)
+		return MIG_LINT_WORK_REWRITE;
+	if (strncmp(e, "index build", 11) == 0 || strncmp(e, "index rebuild", 13) == 0)
+		return MIG_LINT_WORK_INDEX_BUILD;
+	if (strncmp(e, "scan", 4) == 0)
+		return MIG_LINT_WORK_SCAN;
+	if (strncmp(e, "every row", 9) == 0)
+		return MIG_LINT_WORK_ROWS;
+	return MIG_LINT_WORK_NONE;
+}
+
+/*
+ * mig_lint_rule_fails
+ *		Does a finding of this rule (at severity error) mean the statement
+ *		fails or is refused when the revision runs, rather than that it is
+ *		slow or risky?  Read from the rule's documented effect, like
+ *		mig_lint_rule_work().
+ */
+bool
+mig_lint_rule_fails(const char *rule)
+{
+	const LintRule *r = find_rule(rule);
+
+	return r != NULL && (strncmp(r->effect, "fails", 5) == 0 ||
+						 strcmp(r->effect, "refused") == 0);
+}
+
+/*
+ * mig_lint_type_text
+ *		A type as format_type() prints it when the catalog knows it, as
+ *		written (TypeNameToString) otherwise.
+ */
+char *
+mig_lint_type_text(TypeName *typeName)
+{
+	int32		typmod = -1;
+	Oid			typid = mig_lint_type_oid(typeName, &typmod);
+
+	if (OidIsValid(typid))
+		return format_type_with_typemod(typid, typmod);
+	return TypeNameToString(typeName);
+}
+
+/*
+ * mig_lint_lock_name
  *		A lock mode as the documentation spells it: "ACCESS EXCLUSIVE".
  */
 const char *
-lint_lock_name(LOCKMODE mode)
+mig_lint_lock_name(LOCKMODE mode)
 {
 	switch (mode)
 	{
@@ -482,13 +660,12 @@ first_relation(LintStmt *ls, List *objects)
 }
 
 /*
- * lint_statement_lock
- *		The strongest table lock the statement takes on a relation that
- *		exists outside the script (conflicting with other sessions), and
- *		that relation.  NoLock when none.
+ * statement_lock
+ *		The main table lock the statement takes and that relation, whether
+ *		or not the script created it.  NoLock when none.
  */
-LOCKMODE
-lint_statement_lock(LintStmt *ls, LintRel **relp)
+static LOCKMODE
+statement_lock(LintStmt *ls, LintRel **relp)
 {
 	Node	   *stmt = ls->stmt;
 	LOCKMODE	mode = NoLock;
@@ -697,6 +874,22 @@ lint_statement_lock(LintStmt *ls, LintRel **relp)
 			break;
 	}
 
+	*relp = rel;
+	return rel ? mode : NoLock;
+}
+
+/*
+ * lint_statement_lock
+ *		The strongest table lock the statement takes on a relation that
+ *		exists outside the script (conflicting with other sessions), and
+ *		that relation.  NoLock when none.
+ */
+LOCKMODE
+lint_statement_lock(LintStmt *ls, LintRel **relp)
+{
+	LintRel    *rel = NULL;
+	LOCKMODE	mode = statement_lock(ls, &rel);
+
 	if (rel != NULL && rel->created)
 	{
 		rel = NULL;
@@ -705,6 +898,199 @@ lint_statement_lock(LintStmt *ls, LintRel **relp)
 	if (relp)
 		*relp = rel;
 	return rel ? mode : NoLock;
+}
+
+/*
+ * add_lock
+ *		Note that the statement locks rel in mode (keeping the strongest mode
+ *		per relation).
+ */
+static void
+add_lock(LintStmt *ls, LintRel *rel, LOCKMODE mode)
+{
+	ListCell   *lc;
+	MigLintLock *l;
+
+	if (rel == NULL || mode == NoLock)
+		return;
+	foreach(lc, ls->state->locks)
+	{
+		l = (MigLintLock *) lfirst(lc);
+		if (l->statement == ls->number && strcmp(l->relation, rel->name) == 0)
+		{
+			if (mode > l->mode)
+				l->mode = mode;
+			return;
+		}
+	}
+	l = palloc0(sizeof(MigLintLock));
+	l->statement = ls->number;
+	l->relation = pstrdup(rel->name);
+	l->relid = rel->relid;
+	l->created = rel->created;
+	l->mode = mode;
+	ls->state->locks = lappend(ls->state->locks, l);
+}
+
+/*
+ * add_foreign_key_locks
+ *		A foreign key locks the table it references SHARE ROW EXCLUSIVE.
+ *		elt is a table element or a list of column constraints.
+ */
+static void
+add_foreign_key_locks(LintStmt *ls, List *constraints)
+{
+	ListCell   *lc;
+
+	foreach(lc, constraints)
+	{
+		Node	   *n = lfirst(lc);
+
+		if (IsA(n, ColumnDef))
+			add_foreign_key_locks(ls, ((ColumnDef *) n)->constraints);
+		else if (IsA(n, Constraint) &&
+				 ((Constraint *) n)->contype == CONSTR_FOREIGN &&
+				 ((Constraint *) n)->pktable != NULL)
+			add_lock(ls, lint_rel(ls, ((Constraint *) n)->pktable),
+					 ShareRowExclusiveLock);
+	}
+}
+
+/*
+ * index_table
+ *		The table of an index named by a DROP INDEX name list (the index's
+ *		own entry when the catalog does not know it).
+ */
+static LintRel *
+index_table(LintStmt *ls, List *names)
+{
+	LintRel    *rel = lint_rel(ls, makeRangeVarFromNameList(names));
+
+	if (OidIsValid(rel->relid))
+	{
+		Oid			heap = IndexGetRelation(rel->relid, true);
+
+		if (OidIsValid(heap))
+		{
+			LintRel    *t = lint_rel_oid(ls, heap);
+
+			if (t != NULL)
+				return t;
+		}
+	}
+	return rel;
+}
+
+/*
+ * collect_locks
+ *		Every table lock the statement takes, for mig_lint_analyze(): the
+ *		main one (statement_lock), every further relation of statements that
+ *		name several, the tables foreign keys reference, partitions attached
+ *		or detached, the rows that INSERT, UPDATE and DELETE write (ROW
+ *		EXCLUSIVE), and the ACCESS EXCLUSIVE of CREATE/ALTER POLICY and
+ *		CREATE RULE.
+ */
+static void
+collect_locks(LintStmt *ls)
+{
+	Node	   *stmt = ls->stmt;
+	LintRel    *rel = NULL;
+	LOCKMODE	mode = statement_lock(ls, &rel);
+	ListCell   *lc;
+
+	add_lock(ls, rel, mode);
+	switch (nodeTag(stmt))
+	{
+		case T_DropStmt:
+			{
+				DropStmt   *s = (DropStmt *) stmt;
+
+				foreach(lc, s->objects)
+				{
+					if (!IsA(lfirst(lc), List))
+						break;
+					if (s->removeType == OBJECT_INDEX)
+						add_lock(ls, index_table(ls, (List *) lfirst(lc)),
+								 s->concurrent ? ShareUpdateExclusiveLock :
+								 AccessExclusiveLock);
+					else if (s->removeType == OBJECT_TABLE ||
+							 s->removeType == OBJECT_VIEW ||
+							 s->removeType == OBJECT_MATVIEW ||
+							 s->removeType == OBJECT_FOREIGN_TABLE ||
+							 s->removeType == OBJECT_SEQUENCE)
+						add_lock(ls, lint_rel(ls, makeRangeVarFromNameList((List *) lfirst(lc))),
+								 AccessExclusiveLock);
+				}
+				break;
+			}
+		case T_TruncateStmt:
+			foreach(lc, ((TruncateStmt *) stmt)->relations)
+				add_lock(ls, lint_rel(ls, lfirst_node(RangeVar, lc)),
+						 AccessExclusiveLock);
+			break;
+		case T_LockStmt:
+			foreach(lc, ((LockStmt *) stmt)->relations)
+				add_lock(ls, lint_rel(ls, lfirst_node(RangeVar, lc)),
+						 ((LockStmt *) stmt)->mode);
+			break;
+		case T_CreateStmt:
+			add_foreign_key_locks(ls, ((CreateStmt *) stmt)->tableElts);
+			break;
+		case T_AlterTableStmt:
+			{
+				AlterTableStmt *s = (AlterTableStmt *) stmt;
+
+				if (s->objtype == OBJECT_TYPE)
+					break;
+				foreach(lc, s->cmds)
+				{
+					AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+					if (cmd->def == NULL)
+						continue;
+					if ((cmd->subtype == AT_AddConstraint ||
+						 cmd->subtype == AT_AddColumn))
+						add_foreign_key_locks(ls, list_make1(cmd->def));
+					else if ((cmd->subtype == AT_AttachPartition ||
+							  cmd->subtype == AT_DetachPartition) &&
+							 IsA(cmd->def, PartitionCmd))
+					{
+						PartitionCmd *pc = (PartitionCmd *) cmd->def;
+
+						add_lock(ls, lint_rel(ls, pc->name),
+								 pc->concurrent ? ShareUpdateExclusiveLock :
+								 AccessExclusiveLock);
+					}
+				}
+				break;
+			}
+		case T_InsertStmt:
+			add_lock(ls, lint_rel(ls, ((InsertStmt *) stmt)->relation),
+					 RowExclusiveLock);
+			break;
+		case T_UpdateStmt:
+			add_lock(ls, lint_rel(ls, ((UpdateStmt *) stmt)->relation),
+					 RowExclusiveLock);
+			break;
+		case T_DeleteStmt:
+			add_lock(ls, lint_rel(ls, ((DeleteStmt *) stmt)->relation),
+					 RowExclusiveLock);
+			break;
+		case T_CreatePolicyStmt:
+			add_lock(ls, lint_rel(ls, ((CreatePolicyStmt *) stmt)->table),
+					 AccessExclusiveLock);
+			break;
+		case T_AlterPolicyStmt:
+			add_lock(ls, lint_rel(ls, ((AlterPolicyStmt *) stmt)->table),
+					 AccessExclusiveLock);
+			break;
+		case T_RuleStmt:
+			add_lock(ls, lint_rel(ls, ((RuleStmt *) stmt)->relation),
+					 AccessExclusiveLock);
+			break;
+		default:
+			break;
+	}
 }
 
 /*
@@ -816,12 +1202,12 @@ lint_expr_volatile(Node *raw, char **funcname)
 }
 
 /*
- * lint_type_oid
+ * mig_lint_type_oid
  *		The type a TypeName denotes (and its typmod), or InvalidOid when the
  *		catalog does not know it (yet).
  */
 Oid
-lint_type_oid(TypeName *tn, int32 *typmod)
+mig_lint_type_oid(TypeName *tn, int32 *typmod)
 {
 	Type		tup;
 	Oid			oid;
@@ -1198,10 +1584,11 @@ rule_in(List *rules, const char *id)
 
 /*
  * report_va
- *		Add a finding with the given severity, unless suppressed; LINT_GATED
- *		rules are dropped for relations created earlier in the script and
- *		downgraded to info for relations below
- *		schemamig.lint_large_table_size.
+ *		Add a finding with the given severity, unless suppressed (or, with
+ *		keep_suppressed, flagged as suppressed); LINT_GATED rules are dropped
+ *		for relations created earlier in the script and downgraded to info
+ *		for relations below schemamig.lint_large_table_size.  Returns whether
+ *		a finding that counts was added.
  */
 static bool report_va(LintStmt *ls, const LintRule *rule,
 					  MigLintSeverity severity, LintRel *rel,
@@ -1215,9 +1602,11 @@ report_va(LintStmt *ls, const LintRule *rule, MigLintSeverity severity,
 {
 	MigLintFinding *f;
 	StringInfoData msg;
+	bool		suppressed;
 
-	if (rule_in(ls->suppress, rule->id) ||
-		rule_in(ls->state->ignore_file, rule->id))
+	suppressed = rule_in(ls->suppress, rule->id) ||
+		rule_in(ls->state->ignore_file, rule->id);
+	if (suppressed && !ls->state->options.keep_suppressed)
 		return false;
 
 	initStringInfo(&msg);
@@ -1248,7 +1637,7 @@ report_va(LintStmt *ls, const LintRule *rule, MigLintSeverity severity,
 			severity = MIG_LINT_INFO;
 			appendStringInfo(&msg,
 							 " The table is small (%s, below schemamig.lint_large_table_size = %s), so this is brief.",
-							 lint_size_text(size), lint_size_text(threshold));
+							 mig_lint_size_text(size), mig_lint_size_text(threshold));
 		}
 	}
 
@@ -1259,8 +1648,9 @@ report_va(LintStmt *ls, const LintRule *rule, MigLintSeverity severity,
 	f->object = object ? pstrdup(object) : (rel ? pstrdup(rel->name) : NULL);
 	f->message = msg.data;
 	f->hint = pstrdup(hint ? hint : rule->hint);
+	f->suppressed = suppressed;
 	ls->findings = lappend(ls->findings, f);
-	return true;
+	return !suppressed;
 }
 
 /*
@@ -1566,7 +1956,7 @@ track_objects(LintStmt *ls)
 				{
 					LintEnumValue *ev = palloc0(sizeof(LintEnumValue));
 
-					ev->type = lint_qualified_name(s->typeName);
+					ev->type = mig_lint_qualified_name(s->typeName);
 					ev->value = pstrdup(s->newVal);
 					ev->statement = ls->number;
 					state->enum_values = lappend(state->enum_values, ev);
@@ -1653,6 +2043,8 @@ lint_one(Node *parsetree, const char *text, const char *leading, int number,
 
 	track_settings(&ls);
 	track_objects(&ls);
+	if (state->want_locks)
+		collect_locks(&ls);
 	return ls.findings;
 }
 
@@ -1732,9 +2124,22 @@ mig_lint_statement(Node *parsetree, const char *stmt_text, MigLintState *state)
 List *
 mig_lint_statements(List *stmts, const MigLintOptions *options)
 {
+	return mig_lint_analyze(stmts, options, NULL);
+}
+
+/*
+ * mig_lint_analyze
+ *		Lint a list of MigStatement as one script and, when locks is not
+ *		NULL, collect the table locks of every statement into *locks.
+ */
+List *
+mig_lint_analyze(List *stmts, const MigLintOptions *options, List **locks)
+{
 	MigLintState *state = mig_lint_state_create(options);
 	List	   *result = NIL;
 	ListCell   *lc;
+
+	state->want_locks = (locks != NULL);
 
 	/* ignore-file applies to the whole script, statements before it too */
 	foreach(lc, stmts)
@@ -1750,7 +2155,43 @@ mig_lint_statements(List *stmts, const MigLintOptions *options)
 							 lint_one(st->parsetree, st->text, st->leading,
 									  st->number, state));
 	}
+	if (locks != NULL)
+		*locks = state->locks;
 	return result;
+}
+
+/*
+ * mig_lint_revision
+ *		Lint a revision's statements as the runner runs them: one
+ *		transaction, schemamig.search_path pinned, the runner's lock_timeout
+ *		in force.
+ */
+List *
+mig_lint_revision(List *stmts, bool keep_suppressed, List **locks)
+{
+	MigLintOptions options;
+	List	   *findings;
+	int			nestlevel = -1;
+
+	memset(&options, 0, sizeof(options));
+	options.in_transaction = true;
+	options.lock_timeout_set = lock_timeout_in_force(true);
+	options.by_runner = true;
+	options.statement_timeout_set = statement_timeout_in_force(true);
+	options.keep_suppressed = keep_suppressed;
+
+	/* revision SQL resolves names with the runner's search_path */
+	if (mig_search_path != NULL)
+	{
+		nestlevel = NewGUCNestLevel();
+		(void) set_config_option("search_path", mig_search_path,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
+	findings = mig_lint_analyze(stmts, &options, locks);
+	if (nestlevel >= 0)
+		AtEOXact_GUC(false, nestlevel);
+	return findings;
 }
 
 /*
@@ -1763,6 +2204,7 @@ mig_lint_script(const char *sql)
 	MigLintOptions options;
 	List	   *stmts = sqltext_split(sql, "the SQL given to mig_lint");
 
+	memset(&options, 0, sizeof(options));
 	options.in_transaction = true;
 	options.lock_timeout_set = lock_timeout_in_force(true);
 	options.by_runner = true;
@@ -1875,30 +2317,24 @@ act_on_findings(List *findings, List *stmts, const char *revision)
 void
 mig_lint_enforce(List *stmts, const char *revision)
 {
-	MigLintOptions options;
 	List	   *findings;
-	int			nestlevel = -1;
 
 	if (mig_lint_mode == MIG_LINT_OFF || stmts == NIL)
 		return;
 
-	options.in_transaction = (revision != NULL) || IsTransactionBlock();
-	options.lock_timeout_set = lock_timeout_in_force(revision != NULL);
-	options.by_runner = (revision != NULL);
-	options.statement_timeout_set = statement_timeout_in_force(revision != NULL);
-
-	/* revision SQL resolves names with the runner's search_path */
-	if (revision != NULL && mig_search_path != NULL)
+	if (revision != NULL)
+		findings = mig_lint_revision(stmts, false, NULL);
+	else
 	{
-		nestlevel = NewGUCNestLevel();
-		(void) set_config_option("search_path", mig_search_path,
-								 PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-	}
-	findings = mig_lint_statements(stmts, &options);
-	if (nestlevel >= 0)
-		AtEOXact_GUC(false, nestlevel);
+		MigLintOptions options;
 
+		memset(&options, 0, sizeof(options));
+		options.in_transaction = IsTransactionBlock();
+		options.lock_timeout_set = lock_timeout_in_force(false);
+		options.by_runner = false;
+		options.statement_timeout_set = statement_timeout_in_force(false);
+		findings = mig_lint_statements(stmts, &options);
+	}
 	act_on_findings(findings, stmts, revision);
 }
 
@@ -1923,6 +2359,7 @@ mig_lint_enforce_statement(Node *parsetree, const char *stmt_text,
 		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 		MigLintOptions options;
 
+		memset(&options, 0, sizeof(options));
 		options.in_transaction = (revision != NULL) || IsTransactionBlock();
 		options.lock_timeout_set = lock_timeout_in_force(revision != NULL);
 		options.by_runner = (revision != NULL);

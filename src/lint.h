@@ -22,6 +22,10 @@
  *	* mig_lint_enforce_statement(parsetree, text, NULL): the same for one
  *	  out-of-band statement, with a per-transaction state.  The DDL hook
  *	  calls it.
+ *	* mig_lint_revision(stmts, keep_suppressed, &locks): lint a revision as
+ *	  the runner will run it, and say which tables each statement locks.
+ *	  The migration report (report.c) calls it, with the live facts below
+ *	  (relation sizes, lock names, the work a rule's finding stands for).
  *
  * IDENTIFICATION
  *	  src/lint.h
@@ -33,6 +37,7 @@
 
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+#include "storage/lockdefs.h"
 
 /* Severity of a finding; the order matters (higher is worse). */
 typedef enum MigLintSeverity
@@ -55,6 +60,8 @@ typedef struct MigLintFinding
 	char	   *object;			/* qualified name of the object concerned */
 	char	   *message;		/* what will happen: lock level, rewrite/scan */
 	char	   *hint;			/* the safe alternative */
+	bool		suppressed;		/* a schemamig:ignore comment names the rule
+								 * (only with keep_suppressed) */
 } MigLintFinding;
 
 /*
@@ -88,6 +95,10 @@ typedef struct MigLintState MigLintState;
  * before the first one (schemamig.statement_timeout for the runner, or the
  * session's statement_timeout or transaction_timeout), so the
  * missing-statement-timeout rule does not fire.
+ *
+ * keep_suppressed: return the findings that schemamig:ignore comments
+ * suppress too, with "suppressed" set, instead of dropping them (for a
+ * report that shows what was accepted; enforcement never sets it).
  */
 typedef struct MigLintOptions
 {
@@ -95,7 +106,52 @@ typedef struct MigLintOptions
 	bool		lock_timeout_set;
 	bool		by_runner;
 	bool		statement_timeout_set;
+	bool		keep_suppressed;
 } MigLintOptions;
+
+/*
+ * One table lock a statement takes, as mig_lint_analyze() reports it: the
+ * table (or view, sequence, index's table) and the lock mode the server
+ * will take on it, also for relations created earlier in the script (new,
+ * empty, invisible to other sessions until commit) and for relations the
+ * catalog does not know (created by a revision not applied yet).  One entry
+ * per statement and relation, with the strongest mode.
+ */
+typedef struct MigLintLock
+{
+	int			statement;		/* 1-based statement number */
+	char	   *relation;		/* qualified, quoted name */
+	Oid			relid;			/* InvalidOid: not in the catalog */
+	bool		created;		/* created earlier in the script */
+	LOCKMODE	mode;
+} MigLintLock;
+
+/*
+ * The work a finding stands for, from its rule's documented effect: what
+ * the statement does to every row of the table while it holds its lock.
+ */
+typedef enum MigLintWork
+{
+	MIG_LINT_WORK_NONE = 0,		/* catalog only, or the statement fails */
+	MIG_LINT_WORK_SCAN,			/* reads the whole table */
+	MIG_LINT_WORK_INDEX_BUILD,	/* reads the table and builds an index */
+	MIG_LINT_WORK_ROWS,			/* writes every row (UPDATE, DELETE) */
+	MIG_LINT_WORK_REWRITE		/* writes a new copy of the table and its
+								 * indexes */
+} MigLintWork;
+
+/*
+ * Live size of a relation of the catalog (of all its partitions for a
+ * partitioned table).  Bytes are -1 and rows -1 when unknown.
+ */
+typedef struct MigRelSize
+{
+	int64		table_bytes;	/* main fork, as pg_relation_size() */
+	int64		total_bytes;	/* with indexes and TOAST, as
+								 * pg_total_relation_size() */
+	double		rows;			/* pg_class.reltuples: the planner's
+								 * estimate; -1 never vacuumed or analyzed */
+} MigRelSize;
 
 /* Names of severities as mig_lint() reports them: "info", "warning", "error". */
 extern const char *mig_lint_severity_name(MigLintSeverity severity);
@@ -135,6 +191,69 @@ extern List *mig_lint_script(const char *sql);
  * sqltext_split(sql).
  */
 extern List *mig_lint_statements(List *stmts, const MigLintOptions *options);
+
+/*
+ * mig_lint_statements(), and when locks is not NULL, a List of MigLintLock
+ * in *locks: every table lock each statement takes, in statement order.
+ */
+extern List *mig_lint_analyze(List *stmts, const MigLintOptions *options,
+							  List **locks);
+
+/*
+ * Lint a revision's statements (a List of MigStatement) exactly as the
+ * runner will see them: in one transaction, with schemamig.search_path
+ * pinned and the runner's lock_timeout counted.  keep_suppressed and locks
+ * as for mig_lint_analyze().
+ */
+extern List *mig_lint_revision(List *stmts, bool keep_suppressed,
+							   List **locks);
+
+/* A lock mode as the documentation spells it: "ACCESS EXCLUSIVE". */
+extern const char *mig_lint_lock_name(LOCKMODE mode);
+
+/* A size as pg_size_pretty() prints it. */
+extern char *mig_lint_size_text(int64 bytes);
+
+/* The work a finding of this rule stands for (MIG_LINT_WORK_NONE if unknown). */
+extern MigLintWork mig_lint_rule_work(const char *rule);
+
+/*
+ * Does a finding of this rule, at severity error, mean the statement fails
+ * or is refused when it runs (concurrently-in-transaction, adding-enum-value,
+ * adding-required-column on a non-empty table, ...)?
+ */
+extern bool mig_lint_rule_fails(const char *rule);
+
+/*
+ * The live size of a relation, read without ever waiting for a lock (see
+ * lint.c: exact when the locks are free right now, from pg_class
+ * otherwise, or unknown).
+ */
+extern void mig_lint_relation_size(Oid relid, MigRelSize *size);
+
+/*
+ * The type a TypeName denotes (and its typmod), or InvalidOid when the
+ * catalog does not know it (yet) or the user cannot look into its schema.
+ */
+extern Oid	mig_lint_type_oid(TypeName *typeName, int32 *typmod);
+
+/*
+ * A type name as the server prints it (format_type) when the catalog knows
+ * the type, as written otherwise (serial, a type created by the script).
+ */
+extern char *mig_lint_type_text(TypeName *typeName);
+
+/*
+ * Names as the linter reports them, qualified and quoted: an object written
+ * as [schema.]name (unqualified: the first existing schema of search_path,
+ * where it will be created), a parser name list the same way, and a
+ * relation named by a statement (its real name when the catalog knows it,
+ * *relid set; else where it will be created, *relid InvalidOid).  Never
+ * raises an error for a missing object or a schema the user cannot use.
+ */
+extern char *mig_lint_object_name(const char *schema, const char *name);
+extern char *mig_lint_qualified_name(List *names);
+extern char *mig_lint_relation_name(RangeVar *rv, Oid *relid);
 
 /*
  * Enforcement, according to schemamig.lint (see below):

@@ -98,6 +98,8 @@ struct MigLintState
 	List	   *locked;			/* LintLocked: locks held from earlier
 								 * statements */
 	List	   *enum_values;	/* LintEnumValue */
+	bool		want_locks;		/* collect the locks of every statement */
+	List	   *locks;			/* MigLintLock, when want_locks */
 };
 
 /*
@@ -135,20 +137,15 @@ extern LintRel *lint_rel(LintStmt *ls, RangeVar *rv);
 extern LintRel *lint_rel_oid(LintStmt *ls, Oid relid);
 extern int64 lint_rel_size(LintRel *rel);
 extern char *lint_rel_desc(LintRel *rel);
-extern char *lint_size_text(int64 bytes);
 extern bool lint_is_created(MigLintState *state, char kind,
 							const char *schema, const char *name);
 extern void lint_add_created(MigLintState *state, char kind,
 							 const char *schema, const char *name,
 							 const char *relname, int statement);
-extern char *lint_qualified_name(List *names);
 extern Oid	lint_namespace(const char *name);
-extern char *lint_creation_name(const char *schema, const char *name);
-extern const char *lint_lock_name(LOCKMODE mode);
 extern LOCKMODE lint_statement_lock(LintStmt *ls, LintRel **rel);
 extern LintLocked *lint_locked(MigLintState *state, Oid relid);
 extern bool lint_expr_volatile(Node *raw, char **funcname);
-extern Oid	lint_type_oid(TypeName *tn, int32 *typmod);
 extern bool lint_is_serial(TypeName *tn, Oid *inttype);
 extern List *lint_tokens(const char *text, char kind);
 

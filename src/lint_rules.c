@@ -463,7 +463,7 @@ judge_type_change(LintStmt *ls, AlterTableCmd *cmd)
 	memset(&tc, 0, sizeof(tc));
 	if (!lookup_column(ls->rel, cmd->name, &tc.att))
 		return tc;
-	tc.newtype = lint_type_oid(cd->typeName, &tc.newtypmod);
+	tc.newtype = mig_lint_type_oid(cd->typeName, &tc.newtypmod);
 	if (!OidIsValid(tc.newtype))
 		return tc;
 	tc.known = true;
@@ -641,7 +641,7 @@ check_column_type(LintStmt *ls, const LintRule *rule)
 	if (!tc.known)
 	{
 		int32		typmod = -1;
-		Oid			typid = lint_type_oid(cd->typeName, &typmod);
+		Oid			typid = mig_lint_type_oid(cd->typeName, &typmod);
 
 		lint_report(ls, rule, ls->rel, object, NULL,
 					"Changes the type of column %s to %s. The column or the type is not in the catalog, so whether the table is rewritten under an ACCESS EXCLUSIVE lock cannot be judged here.",
@@ -950,7 +950,7 @@ check_validate_same_transaction(LintStmt *ls, const LintRule *rule)
 			lint_report(ls, rule, ls->rel, NULL, NULL,
 						"Validates constraint %s, which statement %d added NOT VALID in the same transaction: the %s lock statement %d took on %s is held until commit, so the scan blocks %s anyway and NOT VALID gains nothing.",
 						quote_identifier(cmd->name), n->statement,
-						lint_lock_name(held->mode), held->statement,
+						mig_lint_lock_name(held->mode), held->statement,
 						lint_rel_desc(ls->rel),
 						held->mode < AccessExclusiveLock ? "writes" : "reads and writes");
 		else
@@ -1367,14 +1367,14 @@ check_domain_constraint(LintStmt *ls, const LintRule *rule)
 	}
 	if (s->subtype == 'C' && s->def != NULL && IsA(s->def, Constraint) &&
 		constraint_validates((Constraint *) s->def))
-		lint_report(ls, rule, NULL, lint_qualified_name(s->typeName), NULL,
+		lint_report(ls, rule, NULL, mig_lint_qualified_name(s->typeName), NULL,
 					"Adds a constraint to domain %s: every column of that type in every table is checked, each table under a SHARE lock that blocks writes until its scan is done.",
-					lint_qualified_name(s->typeName));
+					mig_lint_qualified_name(s->typeName));
 	else if (s->subtype == 'O')
-		lint_report(ls, rule, NULL, lint_qualified_name(s->typeName),
+		lint_report(ls, rule, NULL, mig_lint_qualified_name(s->typeName),
 					"Add a CHECK (VALUE IS NOT NULL) constraint NOT VALID instead, and VALIDATE it in a later migration.",
 					"Sets NOT NULL on domain %s: every column of that type in every table is checked, each table under a SHARE lock that blocks writes until its scan is done.",
-					lint_qualified_name(s->typeName));
+					mig_lint_qualified_name(s->typeName));
 }
 
 /*
@@ -1414,7 +1414,7 @@ check_backfill(LintStmt *ls, const LintRule *rule)
 	if (held != NULL && held->mode >= ShareLock)
 		lint_report(ls, rule, rel, NULL, NULL,
 					"%s rows of %s while the %s lock statement %d took on it is held: %s until the migration commits.",
-					verb, lint_rel_desc(rel), lint_lock_name(held->mode), held->statement,
+					verb, lint_rel_desc(rel), mig_lint_lock_name(held->mode), held->statement,
 					held->mode == AccessExclusiveLock ? "reads and writes of the table wait" :
 					"writes to the table wait");
 	else if (where == NULL)
@@ -1444,7 +1444,7 @@ check_missing_lock_timeout(LintStmt *ls, const LintRule *rule)
 		return;
 	if (lint_report(ls, rule, NULL, rel->name, NULL,
 					"Locks %s in %s mode with no lock_timeout set: if a long transaction holds a conflicting lock, this statement waits in the lock queue, and every query on the table queues behind it for as long.",
-					rel->name, lint_lock_name(mode)))
+					rel->name, mig_lint_lock_name(mode)))
 		st->lock_timeout_reported = true;
 }
 
@@ -1470,7 +1470,7 @@ check_missing_statement_timeout(LintStmt *ls, const LintRule *rule)
 		return;
 	if (lint_report(ls, rule, NULL, rel->name, NULL,
 					"Locks %s in %s mode with no statement timeout in force: nothing bounds how long the statement runs, and %s wait for as long.%s",
-					rel->name, lint_lock_name(mode),
+					rel->name, mig_lint_lock_name(mode),
 					mode == AccessExclusiveLock ? "reads and writes of the table" :
 					"writes to the table",
 					st->statement_timeout_ignored ?
@@ -1783,7 +1783,7 @@ column_type(ColumnDef *cd, int32 *typmod, bool *serial)
 		*serial = true;
 		return t;
 	}
-	t = lint_type_oid(cd->typeName, typmod);
+	t = mig_lint_type_oid(cd->typeName, typmod);
 	return OidIsValid(t) ? getBaseType(t) : InvalidOid;
 }
 
@@ -2000,9 +2000,9 @@ check_domain_with_constraint(LintStmt *ls, const LintRule *rule)
 
 		if (c->contype == CONSTR_CHECK || c->contype == CONSTR_NOTNULL)
 		{
-			lint_report(ls, rule, NULL, lint_qualified_name(s->domainname), NULL,
+			lint_report(ls, rule, NULL, mig_lint_qualified_name(s->domainname), NULL,
 						"Creates domain %s with a %s constraint: changing it later (ALTER DOMAIN ... ADD CONSTRAINT) checks every column of the type in every table under SHARE locks, and dropping it cannot be done per table.",
-						lint_qualified_name(s->domainname),
+						mig_lint_qualified_name(s->domainname),
 						c->contype == CONSTR_CHECK ? "CHECK" : "NOT NULL");
 			return;
 		}
@@ -2027,7 +2027,7 @@ check_enum_value(LintStmt *ls, const LintRule *rule)
 	if (IsA(ls->stmt, AlterEnumStmt) && ((AlterEnumStmt *) ls->stmt)->oldVal == NULL &&
 		ls->state->options.in_transaction)
 	{
-		lint_report(ls, rule, NULL, lint_qualified_name(((AlterEnumStmt *) ls->stmt)->typeName),
+		lint_report(ls, rule, NULL, mig_lint_qualified_name(((AlterEnumStmt *) ls->stmt)->typeName),
 					"Run ALTER TYPE ... ADD VALUE by hand outside a transaction, then record the revision with mig_stamp().",
 					"ALTER TYPE ... ADD VALUE cannot run inside a transaction block on PostgreSQL %d, and schemamig runs each revision in one: the migration fails.",
 					PG_VERSION_NUM / 10000);
@@ -2106,7 +2106,7 @@ check_index_columns(LintStmt *ls, const LintRule *rule)
 		list_length(s->indexParams) <= 3)
 		return;
 	lint_report(ls, rule, NULL,
-				s->idxname ? lint_creation_name(s->relation->schemaname, s->idxname) :
+				s->idxname ? mig_lint_object_name(s->relation->schemaname, s->idxname) :
 				lint_rel(ls, s->relation)->name, NULL,
 				"Creates a non-unique index over %d columns: its later columns rarely narrow a search, while they make the index larger and every write slower.",
 				list_length(s->indexParams));

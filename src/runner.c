@@ -254,12 +254,12 @@ throw_with_position(ErrorData *edata, StatementPosition *pos)
  * ---------------------------------------------------------------------------
  */
 
-/* GUC variables */
-static int	mig_lock_timeout = 2000;
-static int	mig_lock_retries = 10;
-static int	mig_lock_retry_backoff = 100;
-static int	mig_lock_retry_backoff_max = 3200;
-static int	mig_statement_timeout = 0;
+/* GUC variables (runner.h) */
+int			mig_lock_timeout = 2000;
+int			mig_lock_retries = 10;
+int			mig_lock_retry_backoff = 100;
+int			mig_lock_retry_backoff_max = 3200;
+int			mig_statement_timeout = 0;
 
 /* How many blocking backends the error names at most. */
 #define MIG_MAX_BLOCKERS	10

@@ -31,6 +31,18 @@ extern const char *mig_running_direction;
  */
 extern const char *mig_running_statement;
 
+/*
+ * GUC variables (runner.c), in milliseconds but for lock_retries:
+ * schemamig.lock_timeout, lock_retries, lock_retry_backoff,
+ * lock_retry_backoff_max and statement_timeout.  The migration report
+ * reads them to say what a deployment will run with.
+ */
+extern int	mig_lock_timeout;
+extern int	mig_lock_retries;
+extern int	mig_lock_retry_backoff;
+extern int	mig_lock_retry_backoff_max;
+extern int	mig_statement_timeout;
+
 /* What one executed step reports back. */
 typedef struct MigStepResult
 {

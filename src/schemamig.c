@@ -19,6 +19,7 @@
 #include "snapshot.h"
 #include "hook.h"
 #include "lint.h"
+#include "report.h"
 #include "runner.h"
 #include "schemamig.h"
 
@@ -72,6 +73,7 @@ _PG_init(void)
 	mig_snapshot_init();
 	mig_runner_init();
 	mig_lint_init();
+	mig_report_init();
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("schemamig");

@@ -477,3 +477,212 @@ sqltext_nontransactional(Node *stmt)
 	}
 	return NULL;
 }
+
+/* ------------------------------------------------------------------------
+ * Source text of clauses, for reports
+ *
+ * The raw parse tree keeps where an expression starts, not where it ends,
+ * and the server has no deparser for raw expressions.  These helpers run
+ * the core scanner from a token boundary and cut the text at the token that
+ * ends the clause, so a report can quote a DEFAULT or a predicate exactly
+ * as the revision wrote it.
+ * ------------------------------------------------------------------------ */
+
+/*
+ * trimmed_text
+ *		sql[start, end) without surrounding whitespace, or NULL when empty.
+ */
+static char *
+trimmed_text(const char *sql, int start, int end)
+{
+	while (start < end && isspace((unsigned char) sql[start]))
+		start++;
+	while (end > start && isspace((unsigned char) sql[end - 1]))
+		end--;
+	if (end <= start)
+		return NULL;
+	return pnstrdup(sql + start, end - start);
+}
+
+/*
+ * keyword_is
+ *		Is the token a keyword spelled kw (lower case)?
+ */
+static bool
+keyword_is(core_YYSTYPE *val, const char *kw)
+{
+	return is_keyword_text(val->keyword) && strcmp(val->keyword, kw) == 0;
+}
+
+/*
+ * sqltext_expr_text
+ *		The source text of the expression that starts at sql[location]: up
+ *		to the first comma, semicolon or unmatched closing parenthesis at its
+ *		own level, or, with column_constraint, the first keyword that starts
+ *		another column constraint (NOT, NULL, CONSTRAINT, CHECK, DEFAULT,
+ *		UNIQUE, PRIMARY, REFERENCES, GENERATED, COLLATE, DEFERRABLE,
+ *		INITIALLY), none of which the grammar lets a column default contain
+ *		at its own level.  skip_first skips the first token (the DEFAULT
+ *		keyword of a column constraint).  NULL when nothing is left.
+ */
+char *
+sqltext_expr_text(const char *sql, int location, bool skip_first,
+				  bool column_constraint)
+{
+	static const char *const stops[] = {
+		"not", "null", "constraint", "check", "default", "unique", "primary",
+		"references", "generated", "collate", "deferrable", "initially", NULL
+	};
+	const char *src;
+	core_yy_extra_type yyextra;
+	core_yyscan_t scanner;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	int			depth = 0;
+	int			start = -1;
+	int			end;
+	bool		prev_is = false;
+
+	if (sql == NULL || location < 0 || location >= (int) strlen(sql))
+		return NULL;
+	src = sql + location;
+	end = strlen(src);
+	scanner = scanner_init(src, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	for (;;)
+	{
+		int			tok;
+
+		memset(&yylval, 0, sizeof(yylval));
+		tok = core_yylex(&yylval, &yylloc, scanner);
+		if (tok == 0)
+			break;
+		if (skip_first)
+		{
+			skip_first = false;
+			continue;
+		}
+		if (depth == 0 && (tok == ',' || tok == ';' || tok == ')'))
+		{
+			end = yylloc;
+			break;
+		}
+		if (depth == 0 && column_constraint && start >= 0 &&
+			is_keyword_text(yylval.keyword))
+		{
+			bool		stop = false;
+
+			for (int i = 0; stops[i] != NULL && !stop; i++)
+				stop = strcmp(yylval.keyword, stops[i]) == 0;
+			/* IS NOT DISTINCT FROM, IS NOT DOCUMENT belong to the expression */
+			if (stop && !(prev_is && strcmp(yylval.keyword, "not") == 0))
+			{
+				end = yylloc;
+				break;
+			}
+		}
+		if (tok == '(' || tok == '[')
+			depth++;
+		else if (tok == ')' || tok == ']')
+			depth--;
+		if (start < 0)
+			start = yylloc;
+		prev_is = keyword_is(&yylval, "is");
+	}
+	scanner_finish(scanner);
+	if (start < 0)
+		return NULL;
+	return trimmed_text(src, start, end);
+}
+
+/*
+ * sqltext_paren_text
+ *		The text inside the first parenthesized group at or after
+ *		sql[location] (a CHECK constraint's condition, a generated column's
+ *		expression), or NULL.
+ */
+char *
+sqltext_paren_text(const char *sql, int location)
+{
+	core_yy_extra_type yyextra;
+	core_yyscan_t scanner;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	const char *src;
+	int			depth = 0;
+	int			start = -1;
+	char	   *result = NULL;
+
+	if (sql == NULL || location < 0 || location >= (int) strlen(sql))
+		return NULL;
+	src = sql + location;
+	scanner = scanner_init(src, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	for (;;)
+	{
+		int			tok;
+
+		memset(&yylval, 0, sizeof(yylval));
+		tok = core_yylex(&yylval, &yylloc, scanner);
+		if (tok == 0 || (tok == ';' && depth == 0))
+			break;
+		if (tok == '(')
+		{
+			if (depth++ == 0)
+				start = yylloc + 1;
+		}
+		else if (tok == ')' && depth > 0 && --depth == 0)
+		{
+			result = trimmed_text(src, start, yylloc);
+			break;
+		}
+	}
+	scanner_finish(scanner);
+	return result;
+}
+
+/*
+ * sqltext_clause_text
+ *		The text of sql[start, end) after the first keyword kw (lower case)
+ *		outside parentheses, up to end (an index predicate after WHERE), or
+ *		NULL.
+ */
+char *
+sqltext_clause_text(const char *sql, int start, int end, const char *kw)
+{
+	char	   *src;
+	core_yy_extra_type yyextra;
+	core_yyscan_t scanner;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	int			depth = 0;
+	char	   *result = NULL;
+
+	if (sql == NULL || start < 0 || end <= start)
+		return NULL;
+	src = pnstrdup(sql + start, end - start);
+	scanner = scanner_init(src, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	for (;;)
+	{
+		int			tok;
+
+		memset(&yylval, 0, sizeof(yylval));
+		tok = core_yylex(&yylval, &yylloc, scanner);
+		if (tok == 0)
+			break;
+		if (tok == '(')
+			depth++;
+		else if (tok == ')')
+			depth--;
+		else if (depth == 0 && keyword_is(&yylval, kw))
+		{
+			int			len = strlen(src);
+
+			/* a final semicolon is not part of the clause */
+			while (len > 0 && (isspace((unsigned char) src[len - 1]) || src[len - 1] == ';'))
+				len--;
+			result = trimmed_text(src, yylloc + strlen(kw), len);
+			break;
+		}
+	}
+	scanner_finish(scanner);
+	return result;
+}

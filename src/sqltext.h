@@ -56,4 +56,26 @@ extern const char *sqltext_nontransactional(Node *stmt);
  */
 extern bool sqltext_option_set(List *options, const char *name);
 
+/*
+ * Source text of clauses, cut from the SQL with the server's scanner (the
+ * raw parse tree knows where an expression starts, not where it ends):
+ *
+ * sqltext_expr_text: the expression starting at sql[location], up to the
+ * first comma, semicolon or unmatched ")" at its level, or with
+ * column_constraint at the keyword of the next column constraint (NOT NULL,
+ * CHECK, ...); skip_first skips a leading keyword (DEFAULT).
+ *
+ * sqltext_paren_text: the text inside the first (...) at or after location.
+ *
+ * sqltext_clause_text: the text of sql[start, end) after the first keyword
+ * kw outside parentheses (an index predicate after WHERE).
+ *
+ * Each returns NULL when there is no such text.
+ */
+extern char *sqltext_expr_text(const char *sql, int location, bool skip_first,
+							   bool column_constraint);
+extern char *sqltext_paren_text(const char *sql, int location);
+extern char *sqltext_clause_text(const char *sql, int start, int end,
+								 const char *kw);
+
 #endif							/* SCHEMAMIG_SQLTEXT_H */

@@ -43,6 +43,7 @@
 #include "runner.h"
 #include "schemamig.h"
 #include "snapshot.h"
+#include "verify.h"
 
 PG_FUNCTION_INFO_V1(mig_verify);
 
@@ -343,16 +344,46 @@ round_trip(const MigGraph *g, const MigStep *step,
 }
 
 /*
- * mig_verify
- *		One row per revision an upgrade to target would run: upgrade ok,
- *		downgrade ok, schema restored, data preserved, time, first
- *		difference.  Leaves the database exactly as it was.
+ * apply_plainly
+ *		Run one step of the plan (a pending revision before the one being
+ *		verified) in a subtransaction of its own; NULL when it worked, its
+ *		error message when it failed (and was rolled back).
  */
-Datum
-mig_verify(PG_FUNCTION_ARGS)
+static char *
+apply_plainly(const MigGraph *g, const MigStep *step, char **before,
+			  int nbefore, const char *target, int k, int n,
+			  MemoryContext cxt, ResourceOwner owner)
 {
-	char	   *target = PG_ARGISNULL(0) ? "heads" : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	ReturnSetInfo *rsinfo;
+	char	   *volatile failure = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		(void) runner_run_step(g, step, before, nbefore, target, k, n);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		failure = error_message(cxt);
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return failure;
+}
+
+/*
+ * mig_verify_target
+ *		The round trips of the revisions an upgrade to target would run (see
+ *		verify.h).  Each round trip runs in a subtransaction rolled back
+ *		right after it, and the whole run in one rolled back at the end.
+ */
+List *
+mig_verify_target(const char *target, const char *only)
+{
+	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext cxt;
 	ResourceOwner owner = CurrentResourceOwner;
 	MigGraph   *g;
@@ -360,11 +391,10 @@ mig_verify(PG_FUNCTION_ARGS)
 	char	  **current;
 	int			ncurrent;
 	List	   *schemas;
+	List	   *volatile results = NIL;
 	volatile int i;
 	bool		save_progress = mig_notice_progress;
 
-	mig_init_srf(fcinfo, false);
-	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	(void) mig_lock_acquire(false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -400,10 +430,34 @@ mig_verify(PG_FUNCTION_ARGS)
 			RoundTrip	rt = {false, false, false, false, NULL};
 			instr_time	t0,
 						t1;
-			Datum		values[7];
-			bool		nulls[7] = {false, false, false, false, false, false, false};
+			MigVerifyResult *res;
 
 			after = runner_heads_after(g, step, before, nbefore, &nafter);
+
+			/* not the revision asked for: apply it plainly */
+			if (only != NULL && strcmp(id, only) != 0)
+			{
+				char	   *failure = apply_plainly(g, step, before, nbefore,
+													target, i, plan->nsteps,
+													cxt, owner);
+
+				if (failure != NULL)
+				{
+					MemoryContextSwitchTo(caller);
+					res = palloc0(sizeof(MigVerifyResult));
+					res->revision = pstrdup(only);
+					res->first_difference =
+						psprintf("upgrade of revision \"%s\", which runs before it, failed: %s",
+								 id, failure);
+					results = lappend(results, res);
+					MemoryContextSwitchTo(cxt);
+					break;
+				}
+				before = after;
+				nbefore = nafter;
+				continue;
+			}
+
 			INSTR_TIME_SET_CURRENT(t0);
 
 			/* the round trip, in a subtransaction of its own */
@@ -425,20 +479,23 @@ mig_verify(PG_FUNCTION_ARGS)
 			INSTR_TIME_SET_CURRENT(t1);
 			INSTR_TIME_SUBTRACT(t1, t0);
 
-			values[0] = CStringGetTextDatum(id);
-			values[1] = BoolGetDatum(rt.up_ok);
-			values[2] = BoolGetDatum(rt.down_ok);
-			values[3] = BoolGetDatum(rt.down_ok && rt.schema_ok);
-			values[4] = BoolGetDatum(rt.down_ok && rt.data_ok);
-			values[5] = Float8GetDatum(INSTR_TIME_GET_MILLISEC(t1));
-			if (rt.difference)
-				values[6] = CStringGetTextDatum(rt.difference);
-			else
-				nulls[6] = true;
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			/* the result outlives SPI and the subtransactions */
+			MemoryContextSwitchTo(caller);
+			res = palloc0(sizeof(MigVerifyResult));
+			res->revision = pstrdup(id);
+			res->upgrade_ok = rt.up_ok;
+			res->downgrade_ok = rt.down_ok;
+			res->schema_restored = rt.down_ok && rt.schema_ok;
+			res->data_preserved = rt.down_ok && rt.data_ok;
+			res->duration_ms = INSTR_TIME_GET_MILLISEC(t1);
+			res->first_difference = rt.difference ? pstrdup(rt.difference) : NULL;
+			results = lappend(results, res);
+			MemoryContextSwitchTo(cxt);
 
 			if (!rt.up_ok)
 				break;			/* the graph beyond cannot be reached */
+			if (only != NULL)
+				break;			/* nothing after it was asked for */
 			before = after;
 			nbefore = nafter;
 		}
@@ -457,5 +514,43 @@ mig_verify(PG_FUNCTION_ARGS)
 	mig_notice_progress = save_progress;
 
 	SPI_finish();
+	return results;
+}
+
+/*
+ * mig_verify
+ *		One row per revision an upgrade to target would run: upgrade ok,
+ *		downgrade ok, schema restored, data preserved, time, first
+ *		difference.  Leaves the database exactly as it was.
+ */
+Datum
+mig_verify(PG_FUNCTION_ARGS)
+{
+	char	   *target = PG_ARGISNULL(0) ? "heads" : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ReturnSetInfo *rsinfo;
+	List	   *results;
+	ListCell   *lc;
+
+	mig_init_srf(fcinfo, false);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	results = mig_verify_target(target, NULL);
+	foreach(lc, results)
+	{
+		MigVerifyResult *res = (MigVerifyResult *) lfirst(lc);
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(res->revision);
+		values[1] = BoolGetDatum(res->upgrade_ok);
+		values[2] = BoolGetDatum(res->downgrade_ok);
+		values[3] = BoolGetDatum(res->schema_restored);
+		values[4] = BoolGetDatum(res->data_preserved);
+		values[5] = Float8GetDatum(res->duration_ms);
+		if (res->first_difference)
+			values[6] = CStringGetTextDatum(res->first_difference);
+		else
+			nulls[6] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
 	return (Datum) 0;
 }
