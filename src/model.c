@@ -611,6 +611,56 @@ model_query(const char *sql, int nargs, Oid *argtypes, Datum *args)
 	return ret;
 }
 
+/* rows fetched at a time from the model's big catalog queries */
+#define MODEL_FETCH_ROWS	1000
+
+/*
+ * model_cursor_open
+ *		Open a cursor for a catalog query with the schema's oid as
+ *		$1.  The big queries (columns, constraints, dependencies of
+ *		thousands of tables) are read in batches, so that a batch, not the
+ *		whole result, sits beside the model in memory.
+ */
+static Portal
+model_cursor_open(const char *sql, Oid nspoid)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1];
+	Portal		portal;
+
+	args[0] = ObjectIdGetDatum(nspoid);
+	/* not read_only: in a procedure after a COMMIT no snapshot is active */
+	portal = SPI_cursor_open_with_args(NULL, sql, 1, argtypes, args, NULL,
+									   false, 0);
+	MemoryContextSwitchTo(caller);
+	if (portal == NULL)
+		elog(ERROR, "schema model query failed: %s",
+			 SPI_result_code_string(SPI_result));
+	return portal;
+}
+
+/*
+ * model_cursor_next
+ *		The next batch of rows in SPI_tuptable (the previous batch freed);
+ *		false, and the cursor closed, when there is none.
+ */
+static bool
+model_cursor_next(Portal portal, bool first)
+{
+	MemoryContext caller = CurrentMemoryContext;
+
+	if (!first && SPI_tuptable != NULL)
+		SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_fetch(portal, true, MODEL_FETCH_ROWS);
+	MemoryContextSwitchTo(caller);
+	if (SPI_processed > 0)
+		return true;
+	SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_close(portal);
+	return false;
+}
+
 /*
  * load_query
  *		Run one catalog query (parameter $1: the schema's oid) and add one
@@ -620,9 +670,8 @@ model_query(const char *sql, int nargs, Oid *argtypes, Datum *args)
 static void
 load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 {
-	Oid			argtypes[1] = {OIDOID};
-	Datum		args[1];
-	int			ret;
+	Portal		portal;
+	bool		more;
 	TupleDesc	desc;
 	int			natts;
 	int		   *order;
@@ -634,13 +683,11 @@ load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 	uint64		r;
 	int			i;
 
-	args[0] = ObjectIdGetDatum(nspoid);
-	ret = model_query(sql, 1, argtypes, args);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "schema model query failed: %s", SPI_result_code_string(ret));
-
-	desc = SPI_tuptable->tupdesc;
+	portal = model_cursor_open(sql, nspoid);
+	/* the descriptor outlives the batches and the cursor */
+	desc = CreateTupleDescCopy(portal->tupDesc);
 	natts = desc->natts;
+	more = model_cursor_next(portal, true);
 	names = palloc(sizeof(char *) * natts);
 	order = palloc(sizeof(int) * natts);
 	outfuncs = palloc0(sizeof(FmgrInfo) * natts);
@@ -673,40 +720,43 @@ load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 
 	values = palloc(sizeof(Datum) * natts);
 	nulls = palloc(sizeof(bool) * natts);
-	for (r = 0; r < SPI_processed; r++)
+	while (more)
 	{
-		MigObject  *obj = builder_add(b);
-
-		/* one pass over the tuple, not one per attribute */
-		heap_deform_tuple(SPI_tuptable->vals[r], desc, values, nulls);
-		obj->kind = kind_from_name(istext[0] ? TextDatumGetCString(values[0]) :
-								   OutputFunctionCall(&outfuncs[0], values[0]));
-		obj->parent = nulls[1] ? NULL : istext[1] ? TextDatumGetCString(values[1]) :
-			OutputFunctionCall(&outfuncs[1], values[1]);
-		obj->name = nulls[2] ? NULL : istext[2] ? TextDatumGetCString(values[2]) :
-			OutputFunctionCall(&outfuncs[2], values[2]);
-		obj->classid = DatumGetObjectId(values[3]);
-		obj->objid = DatumGetObjectId(values[4]);
-		obj->objsubid = DatumGetInt32(values[5]);
-		/* exactly as many attributes as are not null: models get large */
-		for (i = 6; i < natts; i++)
-			if (!nulls[i])
-				obj->nattrs++;
-		obj->attrs = palloc(sizeof(MigAttr) * Max(obj->nattrs, 1));
-		obj->nattrs = 0;
-		for (i = 6; i < natts; i++)
+		for (r = 0; r < SPI_processed; r++)
 		{
-			int			col = order[i];
+			MigObject  *obj = builder_add(b);
 
-			if (nulls[col])
-				continue;
-			obj->attrs[obj->nattrs].name = names[col];
-			obj->attrs[obj->nattrs].value = istext[col] ? TextDatumGetCString(values[col]) :
-				OutputFunctionCall(&outfuncs[col], values[col]);
-			obj->nattrs++;
+			/* one pass over the tuple, not one per attribute */
+			heap_deform_tuple(SPI_tuptable->vals[r], desc, values, nulls);
+			obj->kind = kind_from_name(istext[0] ? TextDatumGetCString(values[0]) :
+									   OutputFunctionCall(&outfuncs[0], values[0]));
+			obj->parent = nulls[1] ? NULL : istext[1] ? TextDatumGetCString(values[1]) :
+				OutputFunctionCall(&outfuncs[1], values[1]);
+			obj->name = nulls[2] ? NULL : istext[2] ? TextDatumGetCString(values[2]) :
+				OutputFunctionCall(&outfuncs[2], values[2]);
+			obj->classid = DatumGetObjectId(values[3]);
+			obj->objid = DatumGetObjectId(values[4]);
+			obj->objsubid = DatumGetInt32(values[5]);
+			/* exactly as many attributes as are not null: models get large */
+			for (i = 6; i < natts; i++)
+				if (!nulls[i])
+					obj->nattrs++;
+			obj->attrs = palloc(sizeof(MigAttr) * Max(obj->nattrs, 1));
+			obj->nattrs = 0;
+			for (i = 6; i < natts; i++)
+			{
+				int			col = order[i];
+
+				if (nulls[col])
+					continue;
+				obj->attrs[obj->nattrs].name = names[col];
+				obj->attrs[obj->nattrs].value = istext[col] ? TextDatumGetCString(values[col]) :
+					OutputFunctionCall(&outfuncs[col], values[col]);
+				obj->nattrs++;
+			}
 		}
+		more = model_cursor_next(portal, false);
 	}
-	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
@@ -1011,6 +1061,8 @@ load_dependencies(ModelBuilder *b, Oid nspoid)
 	Datum		args[1];
 	uint64		r;
 	int			i;
+	Portal		portal;
+	bool		more;
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(CatalogId);
@@ -1062,40 +1114,43 @@ load_dependencies(ModelBuilder *b, Oid nspoid)
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	if (model_query(depend_query, 1, argtypes, args) != SPI_OK_SELECT)
-		elog(ERROR, "schema model dependency query failed");
-	for (r = 0; r < SPI_processed; r++)
+	portal = model_cursor_open(depend_query, nspoid);
+	more = model_cursor_next(portal, true);
+	while (more)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		CatalogId	from,
-					to;
-		bool		isnull;
-		int			fi,
-					ti;
+		for (r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			CatalogId	from,
+						to;
+			bool		isnull;
+			int			fi,
+						ti;
 
-		memset(&from, 0, sizeof(from));
-		memset(&to, 0, sizeof(to));
-		from.classid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
-		from.objid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
-		from.objsubid = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
-		to.classid = DatumGetObjectId(SPI_getbinval(tup, desc, 4, &isnull));
-		to.objid = DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull));
-		to.objsubid = DatumGetInt32(SPI_getbinval(tup, desc, 6, &isnull));
+			memset(&from, 0, sizeof(from));
+			memset(&to, 0, sizeof(to));
+			from.classid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+			from.objid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+			from.objsubid = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
+			to.classid = DatumGetObjectId(SPI_getbinval(tup, desc, 4, &isnull));
+			to.objid = DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull));
+			to.objsubid = DatumGetInt32(SPI_getbinval(tup, desc, 6, &isnull));
 
-		fi = resolve_id(ids, aliases, from);
-		if (fi < 0)
-			continue;
-		ti = resolve_id(ids, aliases, to);
-		if (ti < 0 || ti == fi)
-			continue;
-		if (m->objects[fi].kind == MIG_OBJ_SEQUENCE &&
-			m->objects[ti].kind == MIG_OBJ_COLUMN)
-			continue;			/* OWNED BY */
-		builder_dep(b, fi, ti,
-					from.classid == AttrDefaultRelationId ? MIG_DEP_DEFAULT : 0);
+			fi = resolve_id(ids, aliases, from);
+			if (fi < 0)
+				continue;
+			ti = resolve_id(ids, aliases, to);
+			if (ti < 0 || ti == fi)
+				continue;
+			if (m->objects[fi].kind == MIG_OBJ_SEQUENCE &&
+				m->objects[ti].kind == MIG_OBJ_COLUMN)
+				continue;		/* OWNED BY */
+			builder_dep(b, fi, ti,
+						from.classid == AttrDefaultRelationId ? MIG_DEP_DEFAULT : 0);
+		}
+		more = model_cursor_next(portal, false);
 	}
-	SPI_freetuptable(SPI_tuptable);
 	hash_destroy(ids);
 	hash_destroy(aliases);
 }
