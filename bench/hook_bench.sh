@@ -34,7 +34,8 @@
 #   When perf is installed (and we are root): a CPU profile of the backend
 #   running the DDL with logging on, and the share of its samples spent in
 #   the hook and the event triggers: the overhead, measured without
-#   comparing two noisy runs.
+#   comparing two noisy runs; and the same for a backend serving pgbench -S,
+#   whose samples in the library at all are counted.
 #
 #   pgbench -S: a scale-10 pgbench database with the extension installed,
 #   S seconds (default 10) of select-only transactions, 2 clients, with and
@@ -402,6 +403,45 @@ if command -v perf >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 				printf "| samples | in the hook | share | implied ratio to the same work without it |\n";
 				printf "|---|---|---|---|\n";
 				printf "| %d | %d | %.1f%% | %.3f |\n", total, hook, 100 * share, 1 / (1 - share);
+			}'
+	fi
+
+	# pgbench -S: samples of a backend serving select-only transactions
+	# that are in the library at all (the DDL hook is never on their path)
+	as_pg "$PGBIN/pgbench" -n -S -c 1 -T "$SECONDS_S" -h "$D" -p "$PORT" -U postgres pgb \
+		>"$D/pgbench-S-perf.out" 2>&1 &
+	bg=$!
+	pid=""
+	while [ -z "$pid" ] && kill -0 "$bg" 2>/dev/null; do
+		pid=$(pgrep -n -f "^postgres: postgres pgb " || true)
+		sleep 0.01
+	done
+	if [ -n "$pid" ]; then
+		perf record -q -e cpu-clock -F 999 -g -p "$pid" -o "$D/perf-S.data" >/dev/null 2>&1 &
+		perf_pid=$!
+		wait "$bg" || true
+		kill -INT "$perf_pid" 2>/dev/null || true
+		wait "$perf_pid" 2>/dev/null || true
+		echo
+		echo "## CPU profile of a pgbench -S backend, library preloaded: samples in the library"
+		echo
+		perf script -i "$D/perf-S.data" 2>/dev/null | awk '
+			function flush() {
+				if (n == 0)
+					return;
+				total++;
+				if (stack ~ /schemamig\.so/)
+					lib++;
+				n = 0;
+				stack = "";
+			}
+			NF == 0 { flush(); next }
+			/^[^ \t]/ { flush(); next }
+			{ n++; stack = stack " " $3 }
+			END {
+				flush();
+				printf "| samples | in schemamig.so | share |\n|---|---|---|\n";
+				printf "| %d | %d | %.2f%% |\n", total, lib, total ? 100 * lib / total : 0;
 			}'
 	fi
 fi
