@@ -118,6 +118,8 @@ ALTER TABLE ck_b ADD COLUMN note text;
 ALTER TABLE ck_c ALTER COLUMN id TYPE bigint;
 SELECT severity, code, object, regexp_replace(message, 'at [0-9-]+ [0-9:]+ UTC', 'at <time>', 'g') AS message
   FROM ck WHERE code LIKE 'drift.%';
+-- the text summary ends with what to do about drift
+SELECT substring(mig_check_report() from 'Drift: [^\n]*') AS advice;
 DROP TABLE ck_extra;
 ALTER TABLE ck_b DROP COLUMN note;
 ALTER TABLE ck_c ALTER COLUMN id TYPE int;

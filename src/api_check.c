@@ -61,7 +61,8 @@ mig_check(PG_FUNCTION_ARGS)
 /*
  * mig_check_report
  *		The same findings as a readable text summary: a verdict line, counts,
- *		then one line per finding.
+ *		then one line per finding, and when objects drifted, a last line on
+ *		how to adopt or undo the drift.
  */
 Datum
 mig_check_report(PG_FUNCTION_ARGS)
@@ -71,7 +72,8 @@ mig_check_report(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int			nerr = 0,
 				nwarn = 0,
-				ninfo = 0;
+				ninfo = 0,
+				ndrift = 0;
 	text	   *result;
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext spicxt;
@@ -83,6 +85,9 @@ mig_check_report(PG_FUNCTION_ARGS)
 	{
 		MigFinding *f = (MigFinding *) lfirst(lc);
 
+		if (strncmp(f->code, "drift.", 6) == 0 &&
+			strcmp(f->code, "drift.no_snapshot") != 0)
+			ndrift++;
 		if (strcmp(f->severity, "error") == 0)
 			nerr++;
 		else if (strcmp(f->severity, "warning") == 0)
@@ -103,6 +108,12 @@ mig_check_report(PG_FUNCTION_ARGS)
 		appendStringInfo(&buf, "%-7s %-28s %s\n",
 						 f->severity, f->code, f->message);
 	}
+	/* what to do about drift: the two ways out */
+	if (ndrift > 0)
+		appendStringInfoString(&buf,
+							   "Drift: to keep these changes, adopt them into a revision with "
+							   "SELECT mig_adopt_drift(); to undo them, revert them by hand "
+							   "(each message names the statement that made it, when the DDL log has it).\n");
 	/* the result must outlive SPI's memory */
 	spicxt = MemoryContextSwitchTo(caller);
 	result = cstring_to_text(buf.data);
