@@ -33,7 +33,7 @@ PGFILEDESC = "schemamig - Alembic-style schema migrations inside PostgreSQL"
 REGRESS = setup revision graph targets upgrade errors privileges history offline check verify hook lint_locks lint_types lint_destructive lint_misc lint_enforce lock_safety model diff adopt report
 REGRESS_OPTS = --load-extension=plpgsql
 
-ISOLATION = two_runners runner_vs_ddl stale_snapshot out_of_band_deny lock_retry
+ISOLATION = two_runners runner_vs_ddl stale_snapshot out_of_band_deny lock_retry adopt_vs_runner
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output_iso
 
 PG_CPPFLAGS = -Isrc -Wall -Wextra -Werror -Wno-unused-parameter \
