@@ -483,7 +483,98 @@ typedef struct ModelBuilder
 	int		   *dep_from;
 	int		   *dep_to;
 	int		   *dep_flags;
+	/* the current block of the model's small allocations (model_alloc) */
+	char	   *arena;
+	Size		arena_left;
 } ModelBuilder;
+
+/*
+ * The model's small allocations come from blocks of this size: large enough
+ * that malloc maps each one on its own, so that a model's memory leaves the
+ * process with its context (64 kB blocks stayed in the heap and cost more
+ * than they saved).
+ */
+#define MODEL_ARENA_BLOCK	(1024 * 1024)
+
+/*
+ * model_alloc
+ *		size bytes for the model (aligned when align), carved from a block:
+ *		a schema of a thousand tables holds some hundred thousand strings and
+ *		small arrays, and a chunk of its own each (a header, a size rounded
+ *		up to a power of two) would double their memory.  Freed with the
+ *		context, never one by one: a model's strings and arrays are never
+ *		freed or resized on their own.  The first block is only taken when
+ *		the first allocation comes, so a small model costs little more.
+ */
+static void *
+model_alloc(ModelBuilder *b, Size size, bool align)
+{
+	void	   *p;
+
+	if (size > MODEL_ARENA_BLOCK / 8)
+		return palloc(size);
+	if (align && b->arena_left > 0)
+	{
+		Size		pad = MAXALIGN((uintptr_t) b->arena) - (uintptr_t) b->arena;
+
+		if (pad > b->arena_left)
+			b->arena_left = 0;
+		else
+		{
+			b->arena += pad;
+			b->arena_left -= pad;
+		}
+	}
+	if (b->arena_left < size)
+	{
+		b->arena = palloc(MODEL_ARENA_BLOCK);
+		b->arena_left = MODEL_ARENA_BLOCK;
+	}
+	p = b->arena;
+	b->arena += size;
+	b->arena_left -= size;
+	return p;
+}
+
+/*
+ * model_strdup
+ *		A NUL-terminated copy of len bytes of s, for the model.
+ */
+static char *
+model_strdup(ModelBuilder *b, const char *s, Size len)
+{
+	char	   *p = model_alloc(b, len + 1, false);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+/*
+ * model_value
+ *		A column of a catalog query's row as a model string: text straight
+ *		from the datum, anything else through its output function.
+ */
+static char *
+model_value(ModelBuilder *b, Datum value, bool istext, FmgrInfo *outfunc)
+{
+	char	   *s;
+	char	   *copy;
+
+	if (istext)
+	{
+		text	   *t = DatumGetTextPP(value);
+
+		copy = model_strdup(b, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		if ((Pointer) t != DatumGetPointer(value))
+			pfree(t);
+		return copy;
+	}
+	s = OutputFunctionCall(outfunc, value);
+	copy = model_strdup(b, s, strlen(s));
+	pfree(s);
+	return copy;
+}
 
 /*
  * mig_kind_name
@@ -730,10 +821,8 @@ load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 			heap_deform_tuple(SPI_tuptable->vals[r], desc, values, nulls);
 			obj->kind = kind_from_name(istext[0] ? TextDatumGetCString(values[0]) :
 									   OutputFunctionCall(&outfuncs[0], values[0]));
-			obj->parent = nulls[1] ? NULL : istext[1] ? TextDatumGetCString(values[1]) :
-				OutputFunctionCall(&outfuncs[1], values[1]);
-			obj->name = nulls[2] ? NULL : istext[2] ? TextDatumGetCString(values[2]) :
-				OutputFunctionCall(&outfuncs[2], values[2]);
+			obj->parent = nulls[1] ? NULL : model_value(b, values[1], istext[1], &outfuncs[1]);
+			obj->name = nulls[2] ? NULL : model_value(b, values[2], istext[2], &outfuncs[2]);
 			obj->classid = DatumGetObjectId(values[3]);
 			obj->objid = DatumGetObjectId(values[4]);
 			obj->objsubid = DatumGetInt32(values[5]);
@@ -741,7 +830,7 @@ load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 			for (i = 6; i < natts; i++)
 				if (!nulls[i])
 					obj->nattrs++;
-			obj->attrs = palloc(sizeof(MigAttr) * Max(obj->nattrs, 1));
+			obj->attrs = model_alloc(b, sizeof(MigAttr) * Max(obj->nattrs, 1), true);
 			obj->nattrs = 0;
 			for (i = 6; i < natts; i++)
 			{
@@ -750,8 +839,8 @@ load_query(ModelBuilder *b, const char *sql, Oid nspoid)
 				if (nulls[col])
 					continue;
 				obj->attrs[obj->nattrs].name = names[col];
-				obj->attrs[obj->nattrs].value = istext[col] ? TextDatumGetCString(values[col]) :
-					OutputFunctionCall(&outfuncs[col], values[col]);
+				obj->attrs[obj->nattrs].value = model_value(b, values[col], istext[col],
+															&outfuncs[col]);
 				obj->nattrs++;
 			}
 		}
@@ -926,7 +1015,10 @@ builder_finish(ModelBuilder *b)
 
 	for (i = 0; i < n; i++)
 	{
-		m->objects[i].key = object_key(&m->objects[i]);
+		char	   *key = object_key(&m->objects[i]);
+
+		m->objects[i].key = model_strdup(b, key, strlen(key));
+		pfree(key);
 		/* remember the load position in parent_idx while sorting */
 		m->objects[i].parent_idx = i;
 	}
@@ -961,7 +1053,7 @@ builder_finish(ModelBuilder *b)
 			ndeps[i]++;
 	for (i = 0; i < n; i++)
 	{
-		m->objects[i].deps = palloc(sizeof(MigDep) * Max(ndeps[i], 1));
+		m->objects[i].deps = model_alloc(b, sizeof(MigDep) * Max(ndeps[i], 1), true);
 		m->objects[i].ndeps = 0;
 		if (m->objects[i].parent_idx >= 0)
 		{
@@ -1005,6 +1097,18 @@ builder_finish(ModelBuilder *b)
 	m->unsupported = palloc(sizeof(char *) * Max(m->nunsupported, 1));
 	for (i = 0; i < m->nunsupported; i++)
 		m->unsupported[i] = (char *) list_nth(b->unsupported, i);
+
+	/* what only the building needed */
+	pfree(newpos);
+	pfree(ndeps);
+	if (b->dep_from)
+	{
+		pfree(b->dep_from);
+		pfree(b->dep_to);
+		pfree(b->dep_flags);
+		b->dep_from = b->dep_to = b->dep_flags = NULL;
+		b->ndeps = b->depcap = 0;
+	}
 }
 
 /*
