@@ -358,91 +358,73 @@ SQL
 # server's side of them included (which the extension's event triggers
 # switch on for every DDL statement).  A share of CPU samples, not a time:
 # other load on the machine slows both sides alike.
+# profile_pgbench DB DATA PGBENCH-ARGS...: run pgbench against DB with a CPU
+# profile of its backend written to DATA; false when the backend was not
+# found (pgbench ended first)
+profile_pgbench() {
+	local db=$1 data=$2 bg pid="" perf_pid
+
+	shift 2
+	as_pg "$PGBIN/pgbench" -n -h "$D" -p "$PORT" -U postgres "$@" "$db" \
+		>"$data.pgbench.out" 2>&1 &
+	bg=$!
+	while [ -z "$pid" ] && kill -0 "$bg" 2>/dev/null; do
+		pid=$(pgrep -n -f "^postgres: postgres $db " || true)
+		sleep 0.01
+	done
+	[ -n "$pid" ] || return 1
+	perf record -q -e cpu-clock -F 999 -g -p "$pid" -o "$data" >/dev/null 2>&1 &
+	perf_pid=$!
+	wait "$bg" || true
+	kill -INT "$perf_pid" 2>/dev/null || true
+	wait "$perf_pid" 2>/dev/null || true
+}
+
+# samples DATA: one line per CPU sample of a profile, its stack's frames
+# ("symbol+offset (library)") side by side
+samples() {
+	perf script -i "$1" 2>/dev/null | awk '
+		function flush() { if (stack != "") print stack; stack = "" }
+		NF == 0 || /^[^ \t]/ { flush(); next }
+		{ stack = stack " " $2 " " $3 }
+		END { flush() }'
+}
+
+# share TOTAL PART: PART of TOTAL samples as a percentage
+share() {
+	awk -v t="$1" -v p="$2" 'BEGIN { printf "%.2f%%", t ? 100 * p / t : 0 }'
+}
+
 if command -v perf >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	start_server schemamig
 	warm_up
 	fresh_db bdb extension
-	as_pg "$PGBIN/pgbench" -n -h "$D" -p "$PORT" -U postgres -f "$D/ddl.sql" \
-		-t $((STATEMENTS / 2)) bdb >"$D/pgbench-perf.out" 2>&1 &
-	bg=$!
-	pid=""
-	while [ -z "$pid" ] && kill -0 "$bg" 2>/dev/null; do
-		pid=$(pgrep -n -f "^postgres: postgres bdb " || true)
-		sleep 0.01
-	done
-	if [ -n "$pid" ]; then
-		perf record -q -e cpu-clock -F 999 -g -p "$pid" -o "$D/perf.data" >/dev/null 2>&1 &
-		perf_pid=$!
-		wait "$bg" || true
-		kill -INT "$perf_pid" 2>/dev/null || true
-		wait "$perf_pid" 2>/dev/null || true
+	if profile_pgbench bdb "$D/perf-ddl.data" -f "$D/ddl.sql" -t $((STATEMENTS / 2)); then
+		samples "$D/perf-ddl.data" >"$D/perf-ddl.txt"
+		total=$(wc -l <"$D/perf-ddl.txt")
+		hook=$(awk '/ (EventTrigger[A-Za-z]*|pg_event_trigger_[a-z_]*)\+/ ||
+					(/schemamig\.so/ && !/ standard_ProcessUtility\+/)' "$D/perf-ddl.txt" | wc -l)
 		echo
 		echo "## CPU profile of the backend, logging on: the hook's share"
 		echo
-		perf script -i "$D/perf.data" 2>/dev/null | awk '
-			function flush() {
-				if (n == 0)
-					return;
-				total++;
-				if (stack ~ / (EventTrigger[A-Za-z]*|pg_event_trigger_[a-z_]*)\+/ ||
-					(stack ~ /schemamig\.so/ && stack !~ / standard_ProcessUtility\+/))
-					hook++;
-				n = 0;
-				stack = "";
-			}
-			NF == 0 { flush(); next }
-			/^[^ \t]/ { flush(); next }
-			{ n++; stack = stack " " $2 " " $3 }
-			END {
-				flush();
-				if (total == 0) {
-					print "no samples";
-					exit;
-				}
-				share = hook / total;
-				printf "| samples | in the hook | share | implied ratio to the same work without it |\n";
-				printf "|---|---|---|---|\n";
-				printf "| %d | %d | %.1f%% | %.3f |\n", total, hook, 100 * share, 1 / (1 - share);
-			}'
+		echo "| samples | in the hook | share | implied ratio to the same work without it |"
+		echo "|---|---|---|---|"
+		implied=$(awk -v t="$total" -v h="$hook" 'BEGIN { printf "%.3f", (t > h) ? t / (t - h) : 0 }')
+		echo "| $total | $hook | $(share "$total" "$hook") | $implied |"
 	fi
 
 	# pgbench -S: samples of a backend serving select-only transactions
 	# that are in the library at all (the DDL hook is never on their path)
-	as_pg "$PGBIN/pgbench" -n -S -c 1 -T "$SECONDS_S" -h "$D" -p "$PORT" -U postgres pgb \
-		>"$D/pgbench-S-perf.out" 2>&1 &
-	bg=$!
-	pid=""
-	while [ -z "$pid" ] && kill -0 "$bg" 2>/dev/null; do
-		pid=$(pgrep -n -f "^postgres: postgres pgb " || true)
-		sleep 0.01
-	done
-	if [ -n "$pid" ]; then
-		perf record -q -e cpu-clock -F 999 -g -p "$pid" -o "$D/perf-S.data" >/dev/null 2>&1 &
-		perf_pid=$!
-		wait "$bg" || true
-		kill -INT "$perf_pid" 2>/dev/null || true
-		wait "$perf_pid" 2>/dev/null || true
+	if profile_pgbench pgb "$D/perf-S.data" -S -c 1 -T "$SECONDS_S"; then
+		samples "$D/perf-S.data" >"$D/perf-S.txt"
+		total=$(wc -l <"$D/perf-S.txt")
+		lib=$(grep -c 'schemamig\.so' "$D/perf-S.txt" || true)
 		echo
 		echo "## CPU profile of a pgbench -S backend, library preloaded: samples in the library"
 		echo
-		perf script -i "$D/perf-S.data" 2>/dev/null | awk '
-			function flush() {
-				if (n == 0)
-					return;
-				total++;
-				if (stack ~ /schemamig\.so/)
-					lib++;
-				n = 0;
-				stack = "";
-			}
-			NF == 0 { flush(); next }
-			/^[^ \t]/ { flush(); next }
-			{ n++; stack = stack " " $3 }
-			END {
-				flush();
-				printf "| samples | in schemamig.so | share |\n|---|---|---|\n";
-				printf "| %d | %d | %.2f%% |\n", total, lib, total ? 100 * lib / total : 0;
-			}'
+		echo "| samples | in schemamig.so | share |"
+		echo "|---|---|---|"
+		echo "| $total | $lib | $(share "$total" "$lib") |"
 	fi
 fi
 
