@@ -114,59 +114,6 @@ capture(List *schemas)
 }
 
 /*
- * first_model_difference
- *		The first object that differs between two models, or NULL.
- */
-static char *
-first_model_difference(const MigModel *a, const MigModel *b)
-{
-	int			i = 0,
-				j = 0;
-
-	while (i < a->nobjects || j < b->nobjects)
-	{
-		int			c;
-
-		if (i >= a->nobjects)
-			c = 1;
-		else if (j >= b->nobjects)
-			c = -1;
-		else
-			c = strcmp(a->objects[i].key, b->objects[j].key);
-		if (c < 0)
-			return psprintf("%s is missing after the downgrade",
-							mig_object_label(a, &a->objects[i]));
-		if (c > 0)
-			return psprintf("%s is left over after the downgrade",
-							mig_object_label(b, &b->objects[j]));
-		{
-			const MigObject *x = &a->objects[i];
-			const MigObject *y = &b->objects[j];
-			int			k;
-
-			for (k = 0; k < x->nattrs; k++)
-			{
-				const char *v;
-
-				if (x->attrs[k].name[0] == '_')
-					continue;
-				v = mig_attr(y, x->attrs[k].name);
-				if (v == NULL || strcmp(v, x->attrs[k].value ? x->attrs[k].value : "") != 0)
-					return psprintf("%s: %s differs after the downgrade",
-									mig_object_label(a, x), x->attrs[k].name);
-			}
-			for (k = 0; k < y->nattrs; k++)
-				if (y->attrs[k].name[0] != '_' && mig_attr(x, y->attrs[k].name) == NULL)
-					return psprintf("%s: %s appears after the downgrade",
-									mig_object_label(b, y), y->attrs[k].name);
-		}
-		i++;
-		j++;
-	}
-	return NULL;
-}
-
-/*
  * mentions_table
  *		Does sql name the table (its unqualified name, as a whole word,
  *		ignoring case)?  That is how "a table the revision touches" is told:
@@ -220,12 +167,12 @@ compare_states(VerifyState *before, VerifyState *after,
 	*data_ok = true;
 	forboth(la, before->models, lb, after->models)
 	{
-		char	   *d = first_model_difference(lfirst(la), lfirst(lb));
+		char	   *d = mig_snapshot_first_difference(lfirst(la), lfirst(lb));
 
 		if (d != NULL && *schema_ok)
 		{
 			*schema_ok = false;
-			*difference = d;
+			*difference = psprintf("%s after the downgrade", d);
 		}
 	}
 	forboth(la, before->tables, lb, before->sums)
