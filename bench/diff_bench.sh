@@ -61,29 +61,8 @@ if [ -n "$MIGRA" ]; then
 		MIGRA_JS="$CACHE/node_modules/@pgkit/migra/dist/command.js"
 fi
 
-as_pg() {
-	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
-
-D="$(mktemp -d /tmp/schemamig-diffbench.XXXXXX)"
-chmod 755 "$D"
-[ "$(id -u)" = 0 ] && chown postgres: "$D"
-cleanup() {
-	as_pg "$PGBIN/pg_ctl" -D "$D/data" -m immediate -w stop >/dev/null 2>&1 || true
-	if [ -n "$KEEP" ]; then
-		echo "diff_bench.sh: kept $D" >&2
-	else
-		rm -rf "$D"
-	fi
-}
-trap cleanup EXIT
-
-as_pg "$PGBIN/initdb" -D "$D/data" -A trust -U postgres --no-sync >"$D/initdb.log" 2>&1 ||
-	{ cat "$D/initdb.log" >&2; exit 1; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+bench_cluster diffbench
 as_pg "$PGBIN/pg_ctl" -D "$D/data" -l "$D/server.log" -w start -o \
 	"-c shared_preload_libraries=schemamig -c listen_addresses='' -c unix_socket_directories=$D -p $PORT -c fsync=off -c autovacuum=off -c max_wal_size=4GB -c max_locks_per_transaction=256" \
 	>/dev/null

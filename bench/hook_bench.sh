@@ -75,31 +75,8 @@ if [ ! -f "$("$PGBIN/pg_config" --sharedir)/extension/schemamig.control" ]; then
 	exit 2
 fi
 
-# Run server and client commands as postgres when we are root.
-as_pg() {
-	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
-
-D="$(mktemp -d /tmp/schemamig-hookbench.XXXXXX)"
-chmod 755 "$D"
-[ "$(id -u)" = 0 ] && chown postgres: "$D"
-
-cleanup() {
-	as_pg "$PGBIN/pg_ctl" -D "$D/data" -m immediate -w stop >/dev/null 2>&1 || true
-	if [ -n "$KEEP" ]; then
-		echo "hook_bench.sh: kept $D" >&2
-	else
-		rm -rf "$D"
-	fi
-}
-trap cleanup EXIT
-
-as_pg "$PGBIN/initdb" -D "$D/data" -A trust -U postgres --no-sync >"$D/initdb.log" 2>&1 ||
-	{ cat "$D/initdb.log" >&2; exit 1; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+bench_cluster hookbench
 
 # start_server PRELOAD: (re)start the cluster with shared_preload_libraries
 # set to PRELOAD ('' or 'schemamig').

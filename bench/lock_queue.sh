@@ -57,31 +57,8 @@ if [ "$DURATION" -lt $((HOLD_AT + HOLD_FOR + 3)) ]; then
 	exit 2
 fi
 
-# Server commands run as postgres when we are root (initdb refuses root).
-as_pg() {
-	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
-
-D="$(mktemp -d /tmp/schemamig-lockq.XXXXXX)"
-chmod 755 "$D"
-[ "$(id -u)" = 0 ] && chown postgres: "$D"
-
-cleanup() {
-	as_pg "$PGBIN/pg_ctl" -D "$D/data" -m immediate -w stop >/dev/null 2>&1 || true
-	if [ -n "$KEEP" ]; then
-		echo "lock_queue.sh: kept $D" >&2
-	else
-		rm -rf "$D"
-	fi
-}
-trap cleanup EXIT
-
-as_pg "$PGBIN/initdb" -D "$D/data" -A trust -U postgres --no-sync >"$D/initdb.log" 2>&1 ||
-	{ cat "$D/initdb.log" >&2; exit 1; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+bench_cluster lockq
 as_pg "$PGBIN/pg_ctl" -D "$D/data" -l "$D/server.log" -w -o \
 	"-c shared_preload_libraries=schemamig -c listen_addresses='' -c unix_socket_directories=$D -p $PORT -c fsync=off -c max_connections=20" \
 	start >/dev/null

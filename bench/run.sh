@@ -50,32 +50,9 @@ if ! "$PY" -c 'import psycopg2' 2>/dev/null; then
 	exit 2
 fi
 
-# Run server commands as postgres when we are root (initdb refuses root).
-as_pg() {
-	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
-
-D="$(mktemp -d /tmp/schemamig-bench.XXXXXX)"
-chmod 755 "$D"
-[ "$(id -u)" = 0 ] && chown postgres: "$D"
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+bench_cluster bench
 mkdir -p "$D/work"
-
-cleanup() {
-	as_pg "$PGBIN/pg_ctl" -D "$D/data" -m immediate -w stop >/dev/null 2>&1 || true
-	if [ -n "$KEEP" ]; then
-		echo "run.sh: kept $D" >&2
-	else
-		rm -rf "$D"
-	fi
-}
-trap cleanup EXIT
-
-as_pg "$PGBIN/initdb" -D "$D/data" -A trust -U postgres --no-sync >"$D/initdb.log" 2>&1 ||
-	{ cat "$D/initdb.log" >&2; exit 1; }
 
 # The cluster of the brief, plus:
 #  max_locks_per_transaction=256: one transaction that creates or drops a
